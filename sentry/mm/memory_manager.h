@@ -1,0 +1,129 @@
+// MemoryManager: the sentry's view of one application address space.
+//
+// The pages live in the stub (host memory); the sentry keeps the exact VMA
+// list (what /proc/PID/maps prints), decides every placement itself, and asks
+// the platform to carry out the host-side operation. All access to
+// application memory goes through CopyIn/CopyOut, which return -EFAULT for
+// bad addresses instead of crashing.
+//
+// Locking: mu_ protects the VMA list and brk; it is held across the platform
+// call so the list and the host page tables change together.
+#ifndef SENTRY_MM_MEMORY_MANAGER_H_
+#define SENTRY_MM_MEMORY_MANAGER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "platform/platform.h"
+
+namespace sentry {
+
+namespace vfs {
+class FileDescription;
+}
+
+inline constexpr uint64_t kPageSize = 4096;
+inline uint64_t PageRoundDown(uint64_t x) { return x & ~(kPageSize - 1); }
+inline uint64_t PageRoundUp(uint64_t x) {
+  return (x + kPageSize - 1) & ~(kPageSize - 1);
+}
+
+struct Vma {
+  uint64_t start = 0;
+  uint64_t end = 0;
+  int prot = 0;   // PROT_*
+  int flags = 0;  // MAP_PRIVATE or MAP_SHARED, plus MAP_GROWSDOWN, MAP_LOCKED
+  std::shared_ptr<vfs::FileDescription> file;  // null for anonymous memory
+  uint64_t offset = 0;                         // file offset of `start`
+  uint64_t dev = 0, ino = 0;                   // for /proc/PID/maps
+  std::string name;  // path, "[heap]", "[stack]", or empty
+};
+
+class MemoryManager {
+ public:
+  explicit MemoryManager(std::shared_ptr<platform::AddressSpace> as);
+
+  platform::AddressSpace& address_space() { return *as_; }
+  std::shared_ptr<platform::AddressSpace> shared_address_space() { return as_; }
+
+  struct MMapOpts {
+    uint64_t addr = 0;
+    uint64_t len = 0;
+    int prot = 0;
+    int flags = 0;  // MAP_* as mmap(2)
+    std::shared_ptr<vfs::FileDescription> file;
+    uint64_t offset = 0;
+    std::string name;  // overrides the name shown in maps ("[stack]")
+  };
+  // mmap(2) semantics: returns the address or a negative errno.
+  int64_t MMap(const MMapOpts& opts);
+  int64_t MUnmap(uint64_t addr, uint64_t len);
+  int64_t MProtect(uint64_t addr, uint64_t len, int prot);
+  int64_t MRemap(uint64_t old_addr, uint64_t old_len, uint64_t new_len,
+                 int flags, uint64_t new_addr);
+  int64_t Brk(uint64_t addr);
+  int64_t MAdvise(uint64_t addr, uint64_t len, int advice);
+  int64_t MSync(uint64_t addr, uint64_t len, int flags);
+  int64_t MLock(int op, uint64_t addr, uint64_t len, int flags);
+  int64_t MIncore(uint64_t addr, uint64_t len, uint64_t vec);
+
+  // Layout, set by the loader for a fresh image.
+  void SetBrkBase(uint64_t base);
+  // Top of the application stack region; mmap allocations go below
+  // `mmap_top`.
+  uint64_t StackTop() const { return stack_top_; }
+  uint64_t MmapTop() const { return mmap_top_; }
+
+  // Application memory access. CopyIn/CopyOut copy all `n` bytes or return
+  // -EFAULT. CopyInString reads a NUL-terminated string of at most `max`
+  // bytes (excluding the NUL): -EFAULT or -ENAMETOOLONG on failure.
+  int64_t CopyIn(uint64_t addr, void* dst, uint64_t n);
+  int64_t CopyOut(uint64_t addr, const void* src, uint64_t n);
+  // Writes even to read-only pages (loader only).
+  int64_t CopyOutForce(uint64_t addr, const void* src, uint64_t n);
+  int64_t CopyInString(uint64_t addr, uint64_t max, std::string* out);
+
+  // Contents of /proc/PID/maps.
+  std::string MapsText() const;
+  std::vector<Vma> Vmas() const;
+
+  // Where argv/envp strings lie (for /proc/PID/cmdline and environ).
+  uint64_t arg_start = 0, arg_end = 0, env_start = 0, env_end = 0;
+  std::vector<uint64_t> auxv;  // saved auxv (pairs), for /proc/PID/auxv
+
+ private:
+  // Finds a free range of `len` bytes, top-down below mmap_top_.
+  uint64_t FindUnmapped(uint64_t len) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool RangeFree(uint64_t start, uint64_t end) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool OverlapsReserved(uint64_t start, uint64_t end) const;
+  // Splits VMAs so that `addr` is a boundary.
+  void SplitAt(uint64_t addr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveRange(uint64_t start, uint64_t end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void MergeAround(uint64_t start, uint64_t end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool FullyMapped(uint64_t start, uint64_t end) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t FillFromFile(const Vma& vma, uint64_t start, uint64_t end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t MapLocked(const MMapOpts& opts, uint64_t addr, uint64_t len)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  std::shared_ptr<platform::AddressSpace> as_;
+  mutable absl::Mutex mu_;
+  std::map<uint64_t, Vma> vmas_ ABSL_GUARDED_BY(mu_);  // keyed by start
+  uint64_t brk_base_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t brk_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t stack_top_ = 0;
+  uint64_t mmap_top_ = 0;
+};
+
+}  // namespace sentry
+
+#endif  // SENTRY_MM_MEMORY_MANAGER_H_
