@@ -1,0 +1,45 @@
+// Process identity, exit, limits and scheduling syscalls.
+#ifndef SENTRY_SYSCALLS_SYS_PROCESS_H_
+#define SENTRY_SYSCALLS_SYS_PROCESS_H_
+
+#include "sentry/kernel/syscall_args.h"
+
+namespace sentry {
+class Task;
+
+int64_t SysExit(Task& t, const SyscallArgs& a);
+int64_t SysExitGroup(Task& t, const SyscallArgs& a);
+int64_t SysGetpid(Task& t, const SyscallArgs& a);
+int64_t SysGettid(Task& t, const SyscallArgs& a);
+int64_t SysGetppid(Task& t, const SyscallArgs& a);
+int64_t SysGetuid(Task& t, const SyscallArgs& a);
+int64_t SysGeteuid(Task& t, const SyscallArgs& a);
+int64_t SysGetgid(Task& t, const SyscallArgs& a);
+int64_t SysGetegid(Task& t, const SyscallArgs& a);
+int64_t SysGetresuid(Task& t, const SyscallArgs& a);
+int64_t SysGetresgid(Task& t, const SyscallArgs& a);
+int64_t SysGetgroups(Task& t, const SyscallArgs& a);
+int64_t SysSetTidAddress(Task& t, const SyscallArgs& a);
+int64_t SysSetRobustList(Task& t, const SyscallArgs& a);
+int64_t SysGetRobustList(Task& t, const SyscallArgs& a);
+int64_t SysArchPrctl(Task& t, const SyscallArgs& a);
+int64_t SysPrlimit64(Task& t, const SyscallArgs& a);
+int64_t SysGetrlimit(Task& t, const SyscallArgs& a);
+int64_t SysSetrlimit(Task& t, const SyscallArgs& a);
+int64_t SysSchedGetaffinity(Task& t, const SyscallArgs& a);
+int64_t SysSchedYield(Task& t, const SyscallArgs& a);
+int64_t SysGetcpu(Task& t, const SyscallArgs& a);
+int64_t SysUname(Task& t, const SyscallArgs& a);
+int64_t SysGetrandom(Task& t, const SyscallArgs& a);
+int64_t SysPrctl(Task& t, const SyscallArgs& a);
+int64_t SysGetpgrp(Task& t, const SyscallArgs& a);
+int64_t SysGetpgid(Task& t, const SyscallArgs& a);
+int64_t SysGetsid(Task& t, const SyscallArgs& a);
+int64_t SysSysinfo(Task& t, const SyscallArgs& a);
+int64_t SysRtSigaction(Task& t, const SyscallArgs& a);
+int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a);
+int64_t SysSigaltstack(Task& t, const SyscallArgs& a);
+
+}  // namespace sentry
+
+#endif  // SENTRY_SYSCALLS_SYS_PROCESS_H_

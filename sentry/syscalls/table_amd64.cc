@@ -1,0 +1,121 @@
+// The amd64 syscall table (arch/x86/entry/syscalls/syscall_64.tbl).
+// One line per implemented syscall: number, handler, support level, how
+// --strace prints the arguments and the result. Numbers not listed here are
+// unimplemented and return ENOSYS.
+#include <cerrno>
+
+#include "abi/syscalls.h"
+#include "sentry/syscalls/entry.h"
+#include "sentry/syscalls/sys_file.h"
+#include "sentry/syscalls/sys_mm.h"
+#include "sentry/syscalls/sys_process.h"
+#include "sentry/syscalls/sys_time.h"
+
+namespace sentry {
+
+namespace {
+
+using enum ArgFmt;
+using enum Support;
+namespace nr = abi::amd64;
+
+std::vector<SyscallEntry> Entries() {
+  return {
+      // --- files ---
+      // --- end files ---
+
+      // --- memory ---
+      MakeEntry(nr::NR_mmap, SysMmap, kSupported,
+                {kPtr, kUInt, kProt, kMmapFlags, kFd, kHex}, kPtr),
+      MakeEntry(nr::NR_munmap, SysMunmap, kSupported, {kPtr, kUInt}),
+      MakeEntry(nr::NR_mprotect, SysMprotect, kSupported, {kPtr, kUInt, kProt}),
+      MakeEntry(nr::NR_brk, SysBrk, kSupported, {kPtr}, kPtr),
+      MakeEntry(nr::NR_mremap, SysMremap, kSupported,
+                {kPtr, kUInt, kUInt, kHex, kPtr}, kPtr),
+      MakeEntry(nr::NR_madvise, SysMadvise, kSupported, {kPtr, kUInt, kInt}),
+      MakeEntry(nr::NR_mincore, SysMincore, kSupported, {kPtr, kUInt, kPtr}),
+      MakeEntry(nr::NR_msync, SysMsync, kPartial, {kPtr, kUInt, kHex}, kInt,
+                "file contents are copies: MS_SYNC writes nothing back"),
+      MakeEntry(nr::NR_mlock, SysMlock, kSupported, {kPtr, kUInt}),
+      MakeEntry(nr::NR_munlock, SysMunlock, kSupported, {kPtr, kUInt}),
+      MakeEntry(nr::NR_mlock2, SysMlock2, kSupported, {kPtr, kUInt, kHex}),
+      MakeEntry(nr::NR_mlockall, SysMlockall, kSupported, {kHex}),
+      MakeEntry(nr::NR_munlockall, SysMunlockall, kSupported, {}),
+      // --- end memory ---
+
+      // --- process ---
+      MakeEntry(nr::NR_exit, SysExit, kSupported, {kInt}),
+      MakeEntry(nr::NR_exit_group, SysExitGroup, kSupported, {kInt}),
+      MakeEntry(nr::NR_getpid, SysGetpid, kSupported, {}),
+      MakeEntry(nr::NR_gettid, SysGettid, kSupported, {}),
+      MakeEntry(nr::NR_getppid, SysGetppid, kSupported, {}),
+      MakeEntry(nr::NR_getuid, SysGetuid, kSupported, {}),
+      MakeEntry(nr::NR_geteuid, SysGeteuid, kSupported, {}),
+      MakeEntry(nr::NR_getgid, SysGetgid, kSupported, {}),
+      MakeEntry(nr::NR_getegid, SysGetegid, kSupported, {}),
+      MakeEntry(nr::NR_getresuid, SysGetresuid, kSupported, {kPtr, kPtr, kPtr}),
+      MakeEntry(nr::NR_getresgid, SysGetresgid, kSupported, {kPtr, kPtr, kPtr}),
+      MakeEntry(nr::NR_getgroups, SysGetgroups, kSupported, {kInt, kPtr}),
+      MakeEntry(nr::NR_getpgrp, SysGetpgrp, kSupported, {}),
+      MakeEntry(nr::NR_getpgid, SysGetpgid, kSupported, {kInt}),
+      MakeEntry(nr::NR_getsid, SysGetsid, kSupported, {kInt}),
+      MakeEntry(nr::NR_set_tid_address, SysSetTidAddress, kSupported, {kPtr}),
+      MakeEntry(nr::NR_set_robust_list, SysSetRobustList, kSupported,
+                {kPtr, kUInt}),
+      MakeEntry(nr::NR_get_robust_list, SysGetRobustList, kSupported,
+                {kInt, kPtr, kPtr}),
+      MakeEntry(nr::NR_arch_prctl, SysArchPrctl, kSupported, {kHex, kHex}),
+      MakeEntry(nr::NR_prlimit64, SysPrlimit64, kPartial,
+                {kInt, kInt, kPtr, kPtr}, kInt,
+                "limits are recorded; only the sandbox's own pids"),
+      MakeEntry(nr::NR_getrlimit, SysGetrlimit, kSupported, {kInt, kPtr}),
+      MakeEntry(nr::NR_setrlimit, SysSetrlimit, kPartial, {kInt, kPtr}, kInt,
+                "limits are recorded, not all enforced yet"),
+      MakeEntry(nr::NR_sched_getaffinity, SysSchedGetaffinity, kSupported,
+                {kInt, kUInt, kPtr}),
+      MakeEntry(nr::NR_sched_yield, SysSchedYield, kSupported, {}),
+      MakeEntry(nr::NR_getcpu, SysGetcpu, kSupported, {kPtr, kPtr, kPtr}),
+      MakeEntry(nr::NR_uname, SysUname, kSupported, {kPtr}),
+      MakeEntry(nr::NR_getrandom, SysGetrandom, kSupported,
+                {kOutBuf, kUInt, kHex}),
+      MakeEntry(nr::NR_prctl, SysPrctl, kPartial,
+                {kInt, kHex, kHex, kHex, kHex}, kInt,
+                "PR_SET_NAME/GET_NAME, DUMPABLE, NO_NEW_PRIVS; SECCOMP refused"),
+      MakeEntry(nr::NR_sysinfo, SysSysinfo, kSupported, {kPtr}),
+      MakeEntry(nr::NR_rt_sigaction, SysRtSigaction, kPartial,
+                {kSignal, kPtr, kPtr, kUInt}, kInt,
+                "dispositions are recorded; delivery comes with signals"),
+      MakeEntry(nr::NR_rt_sigprocmask, SysRtSigprocmask, kPartial,
+                {kInt, kPtr, kPtr, kUInt}, kInt,
+                "mask is recorded; delivery comes with signals"),
+      MakeEntry(nr::NR_sigaltstack, SysSigaltstack, kPartial, {kPtr, kPtr},
+                kInt, "stack is recorded; delivery comes with signals"),
+      Unimplemented(nr::NR_rseq, ENOSYS,
+                    "glibc falls back cleanly when rseq is unavailable"),
+      // --- end process ---
+
+      // --- time ---
+      MakeEntry(nr::NR_clock_gettime, SysClockGettime, kSupported,
+                {kInt, kPtr}),
+      MakeEntry(nr::NR_clock_getres, SysClockGetres, kSupported, {kInt, kPtr}),
+      MakeEntry(nr::NR_gettimeofday, SysGettimeofday, kSupported,
+                {kPtr, kPtr}),
+      MakeEntry(nr::NR_time, SysTime, kSupported, {kPtr}),
+      MakeEntry(nr::NR_nanosleep, SysNanosleep, kPartial, {kPtr, kPtr}, kInt,
+                "not yet interruptible by signals"),
+      MakeEntry(nr::NR_clock_nanosleep, SysClockNanosleep, kPartial,
+                {kInt, kHex, kPtr, kPtr}, kInt,
+                "not yet interruptible by signals"),
+      // --- end time ---
+  };
+}
+
+}  // namespace
+
+const SyscallTable& Amd64Table() {
+  static const SyscallTable* table =
+      new SyscallTable(platform::Arch::kAmd64, Entries());
+  return *table;
+}
+
+}  // namespace sentry
