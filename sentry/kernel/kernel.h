@@ -22,11 +22,25 @@
 
 namespace sentry {
 
+class Strace;
 class Task;
 class ThreadGroup;
 namespace vfs {
 class VirtualFilesystem;
-}
+class FdTable;
+class FsContext;
+}  // namespace vfs
+
+// What PID 1 starts with.
+struct InitProcess {
+  // argv[0] is looked up on `path_env` (a PATH value) when it has no '/',
+  // like a shell does; the file is resolved inside the sandbox.
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  std::string path_env;
+  std::shared_ptr<vfs::FsContext> fs;
+  std::shared_ptr<vfs::FdTable> fds;
+};
 
 struct KernelConfig {
   std::string hostname = "sandbox";
@@ -49,14 +63,19 @@ class Kernel {
   platform::Platform& platform() { return *platform_; }
   vfs::VirtualFilesystem& vfs() { return *vfs_; }
 
-  // Runs `argv` as PID 1 with the given environment and working directory
-  // and waits until every task has exited. Returns the wait status of PID 1
-  // (as waitpid encodes it), or an error if the program could not start:
-  // the status's message names the file and the cause, and
-  // ExecErrno() holds the errno (ENOENT, ENOEXEC...).
-  absl::StatusOr<int> RunInit(const std::vector<std::string>& argv,
-                              const std::vector<std::string>& envp,
-                              const std::string& cwd);
+  // Runs PID 1 and waits until it has exited. Returns the wait status of
+  // PID 1 (as waitpid encodes it), or an error if the program could not
+  // start: the message names the file and the cause; the code is NotFound
+  // for a missing command (shells exit 127) and another code for a file
+  // that cannot be executed (126).
+  absl::StatusOr<int> RunInit(InitProcess init);
+
+  // Finds `name` as execvp(3) would: names with a '/' are taken as they
+  // are; others are searched on `path_env`. Returns 0 and the sandbox path,
+  // or a negative errno (ENOENT when nothing was found, EACCES when only
+  // non-executable candidates were).
+  int64_t FindExecutable(const vfs::FsContext& fs, const std::string& name,
+                         const std::string& path_env, std::string* out);
 
   pid_t AllocatePid();
 
@@ -68,6 +87,9 @@ class Kernel {
   // Debug log line (only with --debug).
   void Debugf(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
 
+  // The --strace printer, or null.
+  Strace* strace() { return strace_.get(); }
+
   // Time the sandbox started (CLOCK_MONOTONIC ns), for uptime.
   int64_t start_time_ns() const { return start_ns_; }
 
@@ -75,6 +97,7 @@ class Kernel {
   KernelConfig config_;
   std::unique_ptr<platform::Platform> platform_;
   std::shared_ptr<vfs::VirtualFilesystem> vfs_;
+  std::unique_ptr<Strace> strace_;
   std::atomic<pid_t> next_pid_{1};
   int64_t start_ns_ = 0;
   mutable absl::Mutex report_mu_;

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "abi/linux/signal.h"
 #include "platform/platform.h"
 #include "sentry/kernel/syscall_args.h"
 #include "sentry/mm/memory_manager.h"
@@ -77,6 +78,10 @@ class Task {
   uint64_t clear_child_tid = 0;
   uint64_t robust_list = 0;
   uint64_t robust_list_len = 0;
+  // Blocked signals and the alternate signal stack (recorded; delivery
+  // comes with the signals work).
+  abi::Sigset signal_mask = 0;
+  abi::Stack alt_stack{0, abi::kSsDisable, 0, 0};
 
   // Runs the task loop on a new sentry thread; the first Switch() must
   // happen on the thread that created the context, so Start() is only for
@@ -94,6 +99,8 @@ class Task {
   enum class RunState { kRunApp, kSyscall, kFault, kInterrupted, kExit };
   RunState HandleSyscall(const platform::Event& ev);
   RunState HandleFault(const platform::Event& ev);
+  // Makes the application re-issue the current syscall (restart codes).
+  void RestartSyscall(bool restart_block);
 
   Kernel& kernel_;
   std::shared_ptr<ThreadGroup> tg_;

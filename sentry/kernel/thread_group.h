@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "abi/linux/resource.h"
+#include "abi/linux/signal.h"
 
 namespace sentry {
 
@@ -45,6 +46,11 @@ class ThreadGroup {
   std::string exe_path() const;
   void set_exe_path(std::string p);
 
+  // Signal dispositions (signal delivery itself comes with the signals
+  // work; the table is already shared by the group as Linux's sighand).
+  abi::Sigaction GetSigaction(int sig) const;
+  void SetSigaction(int sig, const abi::Sigaction& act);
+
  private:
   const pid_t tgid_;
   const pid_t ppid_;
@@ -55,6 +61,8 @@ class ThreadGroup {
   std::array<abi::Rlimit, kNumRlimits> rlimits_ ABSL_GUARDED_BY(mu_);
   std::string comm_ ABSL_GUARDED_BY(mu_);
   std::string exe_path_ ABSL_GUARDED_BY(mu_);
+  std::array<abi::Sigaction, abi::kNumSignals + 1> actions_ ABSL_GUARDED_BY(mu_){};
+  absl::CondVar exit_cv_;
 };
 
 }  // namespace sentry

@@ -98,7 +98,12 @@ class MemoryManager {
 
  private:
   // Finds a free range of `len` bytes, top-down below mmap_top_.
-  uint64_t FindUnmapped(uint64_t len) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t FindUnmapped(uint64_t len) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return FindUnmappedIn(len, 0, mmap_top_);
+  }
+  // Same, within [lo, hi) (MAP_32BIT asks for the second GiB).
+  uint64_t FindUnmappedIn(uint64_t len, uint64_t lo, uint64_t hi) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool RangeFree(uint64_t start, uint64_t end) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool OverlapsReserved(uint64_t start, uint64_t end) const;

@@ -1,0 +1,111 @@
+// The ptrace platform: each address space is a stub process whose threads
+// are traced by the sentry threads that run them.
+//
+// Threads and trust: every ptrace request for a stub thread is issued by
+// its tracer, the sentry thread that created (or adopted) it. Address-space
+// operations are injected into a stub thread traced by the *calling* sentry
+// thread. Memory is copied with process_vm_readv/writev from any thread.
+// Nothing read from the stub (memory, registers) is trusted.
+#ifndef PLATFORM_PTRACE_PTRACE_PLATFORM_H_
+#define PLATFORM_PTRACE_PTRACE_PLATFORM_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "platform/platform.h"
+
+namespace platform {
+
+class PtraceAddressSpace;
+
+class PtracePlatform : public Platform {
+ public:
+  static absl::StatusOr<std::unique_ptr<Platform>> New();
+  std::string Name() const override { return "ptrace"; }
+  absl::StatusOr<NewSpace> NewAddressSpace() override;
+
+ private:
+  explicit PtracePlatform(int stub_fd) : stub_fd_(stub_fd) {}
+  int stub_fd_;  // sealed memfd holding the stub executable
+};
+
+class PtraceContext : public Context {
+ public:
+  PtraceContext(std::shared_ptr<PtraceAddressSpace> as, pid_t tid);
+  ~PtraceContext() override;
+
+  Event Switch() override;
+  const abi::UserRegs& Regs() override;
+  abi::UserRegs& MutableRegs() override;
+  void SetReturn(uint64_t value) override;
+  absl::Status GetFpState(std::vector<uint8_t>* xstate) override;
+  absl::Status SetFpState(const std::vector<uint8_t>& xstate) override;
+  void Interrupt() override;
+  std::shared_ptr<AddressSpace> address_space() const override;
+  pid_t HostTid() const override { return tid_; }
+
+ private:
+  bool FlushRegs();
+
+  std::shared_ptr<PtraceAddressSpace> as_;
+  const pid_t tid_;
+  abi::UserRegs regs_{};
+  bool regs_valid_ = false;  // regs_ mirrors the host thread
+  bool regs_dirty_ = false;  // regs_ must be written before running
+  bool ret_dirty_ = false;   // only rax changed (one POKEUSER)
+  uint64_t ret_ = 0;
+  std::atomic<bool> interrupt_{false};
+  bool exited_ = false;
+};
+
+class PtraceAddressSpace : public AddressSpace {
+ public:
+  PtraceAddressSpace(pid_t pid, uint64_t gadget,
+                     std::vector<ReservedRange> reserved);
+  ~PtraceAddressSpace() override;
+
+  int64_t Map(uint64_t addr, uint64_t len, int prot, int flags) override;
+  int64_t Unmap(uint64_t addr, uint64_t len) override;
+  int64_t Protect(uint64_t addr, uint64_t len, int prot) override;
+  int64_t Remap(uint64_t old_addr, uint64_t old_len, uint64_t new_len,
+                int flags, uint64_t new_addr) override;
+  int64_t Advise(uint64_t addr, uint64_t len, int advice) override;
+  int64_t Sync(uint64_t addr, uint64_t len, int flags) override;
+  int64_t Lock(int op, uint64_t addr, uint64_t len, int flags) override;
+  int64_t Incore(uint64_t addr, uint64_t len, uint64_t vec) override;
+  int64_t Read(uint64_t addr, void* dst, uint64_t len) override;
+  int64_t Write(uint64_t addr, const void* src, uint64_t len,
+                bool force) override;
+  const std::vector<ReservedRange>& Reserved() const override {
+    return reserved_;
+  }
+  pid_t StubPid() const override { return pid_; }
+
+  // Records that `tracee` (a thread of this stub) is traced by the calling
+  // sentry thread, so injected syscalls from this thread can use it.
+  void RegisterTracee(pid_t tracee);
+  void UnregisterTracee();
+
+ private:
+  // Runs one syscall inside the stub on the thread traced by the caller.
+  int64_t Inject(int nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+                 uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0);
+
+  const pid_t pid_;
+  const uint64_t gadget_;  // address of `syscall; int3` in the stub
+  const std::vector<ReservedRange> reserved_;
+  absl::Mutex mu_;
+  // tracer (sentry thread tid) -> tracee (stub thread tid)
+  absl::flat_hash_map<pid_t, pid_t> tracees_ ABSL_GUARDED_BY(mu_);
+  int mem_fd_ ABSL_GUARDED_BY(mu_) = -1;  // /proc/PID/mem, opened lazily
+};
+
+}  // namespace platform
+
+#endif  // PLATFORM_PTRACE_PTRACE_PLATFORM_H_

@@ -1,0 +1,1 @@
+file(WRITE ${OUT} "  .section .rodata\n  .global platform_stub_image\n  .global platform_stub_image_end\n  .p2align 4\nplatform_stub_image:\n  .incbin \"${STUB}\"\nplatform_stub_image_end:\n  .section .note.GNU-stack,\"\",@progbits\n")

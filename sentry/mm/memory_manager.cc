@@ -1,0 +1,563 @@
+#include "sentry/mm/memory_manager.h"
+
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "sentry/vfs/file_description.h"
+
+namespace sentry {
+
+namespace {
+
+// Lowest address an application may map (vm.mmap_min_addr) and the end of
+// the 47-bit user address space (TASK_SIZE_MAX).
+constexpr uint64_t kMmapMinAddr = 0x10000;
+constexpr uint64_t kTaskSize = 0x7ffffffff000ULL;
+constexpr uint64_t kStackGap = 16 * kPageSize;
+// Linux keeps at least 128 MiB between the stack and mmap_base.
+constexpr uint64_t kMmapGap = 128ULL << 20;
+
+constexpr int kProtMask = PROT_READ | PROT_WRITE | PROT_EXEC;
+
+bool AddOverflows(uint64_t a, uint64_t b) { return a + b < a; }
+
+}  // namespace
+
+MemoryManager::MemoryManager(std::shared_ptr<platform::AddressSpace> as)
+    : as_(std::move(as)) {
+  uint64_t lowest = kTaskSize;
+  for (const auto& r : as_->Reserved()) {
+    // Only the platform's high mappings bound the layout; a stub mapped low
+    // would simply be a hole.
+    if (r.start >= (kTaskSize >> 1)) lowest = std::min(lowest, r.start);
+  }
+  stack_top_ = PageRoundDown(lowest) - kStackGap;
+  mmap_top_ = stack_top_ - kMmapGap;
+}
+
+bool MemoryManager::OverlapsReserved(uint64_t start, uint64_t end) const {
+  for (const auto& r : as_->Reserved()) {
+    if (start < r.end && r.start < end) return true;
+  }
+  return false;
+}
+
+bool MemoryManager::RangeFree(uint64_t start, uint64_t end) const {
+  if (start < kMmapMinAddr || end > kTaskSize || start >= end) return false;
+  if (OverlapsReserved(start, end)) return false;
+  auto it = vmas_.upper_bound(start);
+  if (it != vmas_.begin()) {
+    auto prev = std::prev(it);
+    if (prev->second.end > start) return false;
+  }
+  return it == vmas_.end() || it->second.start >= end;
+}
+
+bool MemoryManager::FullyMapped(uint64_t start, uint64_t end) const {
+  uint64_t cur = start;
+  auto it = vmas_.upper_bound(start);
+  if (it != vmas_.begin()) --it;
+  for (; it != vmas_.end() && cur < end; ++it) {
+    if (it->second.end <= cur) continue;
+    if (it->second.start > cur) return false;
+    cur = it->second.end;
+  }
+  return cur >= end;
+}
+
+uint64_t MemoryManager::FindUnmappedIn(uint64_t len, uint64_t lo,
+                                       uint64_t hi) const {
+  lo = std::max(lo, kMmapMinAddr);
+  std::vector<std::pair<uint64_t, uint64_t>> busy;
+  for (const auto& [s, v] : vmas_) busy.emplace_back(v.start, v.end);
+  for (const auto& r : as_->Reserved()) busy.emplace_back(r.start, r.end);
+  std::sort(busy.begin(), busy.end());
+  // Walk the gaps from the top down, as Linux's top-down allocator does.
+  uint64_t hole_end = hi;
+  for (auto it = busy.rbegin(); it != busy.rend(); ++it) {
+    if (it->first >= hole_end) continue;
+    const uint64_t hole_start = std::max(it->second, lo);
+    if (it->second < hole_end && hole_end >= hole_start + len) {
+      return hole_end - len;
+    }
+    hole_end = std::min(hole_end, it->first);
+    if (hole_end <= lo) return 0;
+  }
+  if (hole_end >= lo + len) return hole_end - len;
+  return 0;
+}
+
+void MemoryManager::SplitAt(uint64_t addr) {
+  auto it = vmas_.upper_bound(addr);
+  if (it == vmas_.begin()) return;
+  --it;
+  Vma& v = it->second;
+  if (v.start >= addr || v.end <= addr) return;
+  Vma tail = v;
+  tail.start = addr;
+  if (tail.file) tail.offset = v.offset + (addr - v.start);
+  v.end = addr;
+  vmas_.emplace(addr, std::move(tail));
+}
+
+void MemoryManager::RemoveRange(uint64_t start, uint64_t end) {
+  SplitAt(start);
+  SplitAt(end);
+  auto it = vmas_.lower_bound(start);
+  while (it != vmas_.end() && it->second.start < end) it = vmas_.erase(it);
+}
+
+void MemoryManager::MergeAround(uint64_t start, uint64_t end) {
+  auto compatible = [](const Vma& a, const Vma& b) {
+    if (a.end != b.start || a.prot != b.prot || a.flags != b.flags ||
+        a.name != b.name || a.file != b.file)
+      return false;
+    return !a.file || a.offset + (a.end - a.start) == b.offset;
+  };
+  auto it = vmas_.upper_bound(start);
+  if (it != vmas_.begin()) --it;
+  if (it != vmas_.begin()) --it;
+  while (it != vmas_.end() && it->second.start <= end) {
+    auto next = std::next(it);
+    if (next != vmas_.end() && compatible(it->second, next->second)) {
+      it->second.end = next->second.end;
+      vmas_.erase(next);
+      continue;
+    }
+    it = next;
+  }
+}
+
+int64_t MemoryManager::FillFromFile(const Vma& vma, uint64_t start,
+                                    uint64_t end) {
+  if (!vma.file) return 0;
+  std::vector<char> buf(std::min<uint64_t>(end - start, 1 << 20));
+  uint64_t addr = start;
+  int64_t off = static_cast<int64_t>(vma.offset + (start - vma.start));
+  while (addr < end) {
+    uint64_t want = std::min<uint64_t>(end - addr, buf.size());
+    int64_t n = vma.file->PRead(buf.data(), want, off);
+    if (n < 0) return n;
+    if (n == 0) break;  // past end of file: the rest stays zero
+    int64_t w = as_->Write(addr, buf.data(), n, /*force=*/true);
+    if (w != n) return -EFAULT;
+    addr += n;
+    off += n;
+  }
+  return 0;
+}
+
+int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
+                                 uint64_t len) {
+  const bool shared = (opts.flags & MAP_TYPE) != MAP_PRIVATE;
+  int host_flags = MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE);
+  host_flags |= opts.flags & (MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED);
+  int host_prot = opts.prot;
+  if (opts.file) host_prot |= PROT_WRITE;  // filled below, then protected
+  int64_t r = as_->Map(addr, len, host_prot, host_flags);
+  if (r < 0) return r;
+  if (static_cast<uint64_t>(r) != addr) {
+    as_->Unmap(r, len);
+    return -ENOMEM;
+  }
+  RemoveRange(addr, addr + len);
+  Vma v;
+  v.start = addr;
+  v.end = addr + len;
+  v.prot = opts.prot;
+  v.flags = (shared ? MAP_SHARED : MAP_PRIVATE) |
+            (opts.flags & (MAP_GROWSDOWN | MAP_LOCKED));
+  v.file = opts.file;
+  v.offset = opts.offset;
+  v.name = opts.name;
+  if (opts.file) {
+    abi::Stat st;
+    if (opts.file->Stat(&st) == 0) {
+      v.dev = st.st_dev;
+      v.ino = st.st_ino;
+    }
+    if (v.name.empty()) v.name = opts.file->Path();
+    int64_t f = FillFromFile(v, v.start, v.end);
+    if (f < 0) {
+      as_->Unmap(addr, len);
+      return f;
+    }
+    if (host_prot != opts.prot) {
+      int64_t p = as_->Protect(addr, len, opts.prot);
+      if (p < 0) {
+        as_->Unmap(addr, len);
+        return p;
+      }
+    }
+  }
+  vmas_.emplace(addr, std::move(v));
+  MergeAround(addr, addr + len);
+  return static_cast<int64_t>(addr);
+}
+
+int64_t MemoryManager::MMap(const MMapOpts& opts) {
+  if (opts.len == 0) return -EINVAL;
+  if (opts.prot & ~kProtMask & ~(PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  const int type = opts.flags & MAP_TYPE;
+  if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+    return -EINVAL;
+  if (opts.offset & (kPageSize - 1)) return -EINVAL;
+  if (AddOverflows(opts.len, kPageSize - 1)) return -ENOMEM;
+  const uint64_t len = PageRoundUp(opts.len);
+  if (len > kTaskSize) return -ENOMEM;
+  if (opts.file && AddOverflows(opts.offset, len)) return -EOVERFLOW;
+  if (opts.file && type != MAP_PRIVATE && (opts.prot & PROT_WRITE)) {
+    // Shared writable file mappings need the file's pages in the stub; the
+    // files we serve so far are read-only, where Linux says EACCES too.
+    return -EACCES;
+  }
+
+  absl::MutexLock l(&mu_);
+  uint64_t addr;
+  const bool fixed = opts.flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+  if (fixed) {
+    addr = opts.addr;
+    if (addr & (kPageSize - 1)) return -EINVAL;
+    if (addr < kMmapMinAddr) return -EPERM;
+    if (AddOverflows(addr, len) || addr + len > kTaskSize) return -ENOMEM;
+    // The stub's own pages are not the application's to replace.
+    if (OverlapsReserved(addr, addr + len)) return -ENOMEM;
+    if ((opts.flags & MAP_FIXED_NOREPLACE) && !(opts.flags & MAP_FIXED) &&
+        !RangeFree(addr, addr + len))
+      return -EEXIST;
+  } else {
+    uint64_t hint = PageRoundDown(opts.addr);
+    if (hint && !AddOverflows(hint, len) && RangeFree(hint, hint + len)) {
+      addr = hint;
+    } else if (opts.flags & MAP_32BIT) {
+      // x86-64 MAP_32BIT: the second GiB, so addresses fit in 31 bits.
+      addr = FindUnmappedIn(len, 0x40000000, 0x80000000);
+      if (addr == 0) return -ENOMEM;
+    } else {
+      addr = FindUnmapped(len);
+      if (addr == 0) return -ENOMEM;
+    }
+  }
+  return MapLocked(opts, addr, len);
+}
+
+int64_t MemoryManager::MUnmap(uint64_t addr, uint64_t len) {
+  if ((addr & (kPageSize - 1)) || len == 0) return -EINVAL;
+  if (AddOverflows(len, kPageSize - 1)) return -EINVAL;
+  len = PageRoundUp(len);
+  if (addr > kTaskSize || len > kTaskSize - addr) return -EINVAL;
+  absl::MutexLock l(&mu_);
+  if (OverlapsReserved(addr, addr + len)) return -EINVAL;
+  int64_t r = as_->Unmap(addr, len);
+  if (r < 0) return r;
+  RemoveRange(addr, addr + len);
+  return 0;
+}
+
+int64_t MemoryManager::MProtect(uint64_t addr, uint64_t len, int prot) {
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  if (prot & ~(kProtMask | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)) return -EINVAL;
+  if (len == 0) return 0;
+  if (AddOverflows(len, kPageSize - 1)) return -ENOMEM;
+  len = PageRoundUp(len);
+  if (AddOverflows(addr, len)) return -ENOMEM;
+  prot &= kProtMask;
+  absl::MutexLock l(&mu_);
+  if (!FullyMapped(addr, addr + len)) return -ENOMEM;
+  // A shared mapping of a file opened read-only can never become writable.
+  {
+    auto it = vmas_.upper_bound(addr);
+    if (it != vmas_.begin()) --it;
+    for (; it != vmas_.end() && it->second.start < addr + len; ++it) {
+      const Vma& v = it->second;
+      if (v.file && (v.flags & MAP_SHARED) && (prot & PROT_WRITE))
+        return -EACCES;
+    }
+  }
+  int64_t r = as_->Protect(addr, len, prot);
+  if (r < 0) return r;
+  SplitAt(addr);
+  SplitAt(addr + len);
+  for (auto it = vmas_.lower_bound(addr);
+       it != vmas_.end() && it->second.start < addr + len; ++it) {
+    it->second.prot = prot;
+  }
+  MergeAround(addr, addr + len);
+  return 0;
+}
+
+void MemoryManager::SetBrkBase(uint64_t base) {
+  absl::MutexLock l(&mu_);
+  brk_base_ = brk_ = base;
+}
+
+int64_t MemoryManager::Brk(uint64_t addr) {
+  absl::MutexLock l(&mu_);
+  // brk(2): on failure the current break is returned unchanged.
+  if (addr < brk_base_ || brk_base_ == 0) return static_cast<int64_t>(brk_);
+  const uint64_t old_end = PageRoundUp(brk_);
+  const uint64_t new_end = PageRoundUp(addr);
+  if (new_end > mmap_top_) return static_cast<int64_t>(brk_);
+  if (new_end > old_end) {
+    if (!RangeFree(old_end, new_end)) return static_cast<int64_t>(brk_);
+    MMapOpts o;
+    o.prot = PROT_READ | PROT_WRITE;
+    o.flags = MAP_PRIVATE | MAP_ANONYMOUS;
+    o.name = "[heap]";
+    int64_t r = MapLocked(o, old_end, new_end - old_end);
+    if (r < 0) return static_cast<int64_t>(brk_);
+  } else if (new_end < old_end) {
+    if (as_->Unmap(new_end, old_end - new_end) < 0)
+      return static_cast<int64_t>(brk_);
+    RemoveRange(new_end, old_end);
+  }
+  brk_ = addr;
+  return static_cast<int64_t>(brk_);
+}
+
+int64_t MemoryManager::MRemap(uint64_t old_addr, uint64_t old_len,
+                              uint64_t new_len, int flags, uint64_t new_addr) {
+  if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+    return -EINVAL;
+  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
+  if (flags & MREMAP_DONTUNMAP) return -EINVAL;  // not supported yet
+  if (old_addr & (kPageSize - 1)) return -EINVAL;
+  if (AddOverflows(old_len, kPageSize - 1) ||
+      AddOverflows(new_len, kPageSize - 1))
+    return -EINVAL;
+  old_len = PageRoundUp(old_len);
+  new_len = PageRoundUp(new_len);
+  if (new_len == 0) return -EINVAL;
+  if (new_len > kTaskSize) return -ENOMEM;
+
+  absl::MutexLock l(&mu_);
+  auto it = vmas_.upper_bound(old_addr);
+  if (it == vmas_.begin()) return -EFAULT;
+  --it;
+  Vma vma = it->second;
+  if (vma.end <= old_addr) return -EFAULT;
+  if (old_len == 0) return -EINVAL;  // duplicating shared mappings: later
+  if (AddOverflows(old_addr, old_len) || old_addr + old_len > vma.end)
+    return -EFAULT;
+  if (flags & MREMAP_FIXED) {
+    if (new_addr & (kPageSize - 1)) return -EINVAL;
+    if (AddOverflows(new_addr, new_len) || new_addr + new_len > kTaskSize ||
+        new_addr < kMmapMinAddr)
+      return -EINVAL;
+    if (new_addr < old_addr + old_len && old_addr < new_addr + new_len)
+      return -EINVAL;
+    if (OverlapsReserved(new_addr, new_addr + new_len)) return -ENOMEM;
+  }
+
+  const uint64_t old_end = old_addr + old_len;
+  if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
+    if (new_len < old_len) {
+      int64_t r = as_->Unmap(old_addr + new_len, old_len - new_len);
+      if (r < 0) return r;
+      RemoveRange(old_addr + new_len, old_end);
+    }
+    return static_cast<int64_t>(old_addr);
+  }
+  // Grow in place when the pages after the range are free.
+  if (!(flags & MREMAP_FIXED) && old_end == vma.end &&
+      !AddOverflows(old_addr, new_len) &&
+      RangeFree(old_end, old_addr + new_len)) {
+    int64_t r = as_->Remap(old_addr, old_len, new_len, 0, 0);
+    if (r >= 0) {
+      SplitAt(old_addr);
+      auto v = vmas_.find(old_addr);
+      v->second.end = old_addr + new_len;
+      Vma grown = v->second;
+      if (grown.file) FillFromFile(grown, old_end, old_addr + new_len);
+      MergeAround(old_addr, old_addr + new_len);
+      return static_cast<int64_t>(old_addr);
+    }
+  }
+  if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  uint64_t dest = new_addr;
+  if (!(flags & MREMAP_FIXED)) {
+    dest = FindUnmapped(new_len);
+    if (dest == 0) return -ENOMEM;
+  }
+  int64_t r = as_->Remap(old_addr, old_len, new_len,
+                         MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+  if (r < 0) return r;
+  if (flags & MREMAP_FIXED) RemoveRange(dest, dest + new_len);
+  Vma moved = vma;
+  moved.start = dest;
+  moved.end = dest + new_len;
+  if (moved.file) moved.offset = vma.offset + (old_addr - vma.start);
+  RemoveRange(old_addr, old_end);
+  vmas_.emplace(dest, moved);
+  if (moved.file && new_len > old_len)
+    FillFromFile(moved, dest + old_len, dest + new_len);
+  MergeAround(dest, dest + new_len);
+  return static_cast<int64_t>(dest);
+}
+
+int64_t MemoryManager::MAdvise(uint64_t addr, uint64_t len, int advice) {
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  switch (advice) {
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+    case MADV_WILLNEED:
+    case MADV_DONTNEED:
+    case MADV_FREE:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE:
+    case MADV_DONTDUMP:
+    case MADV_DODUMP:
+    case MADV_MERGEABLE:
+    case MADV_UNMERGEABLE:
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
+      break;
+    default:
+      return -EINVAL;
+  }
+  if (len == 0) return 0;
+  if (AddOverflows(len, kPageSize - 1)) return -EINVAL;
+  len = PageRoundUp(len);
+  if (AddOverflows(addr, len)) return -EINVAL;
+  absl::MutexLock l(&mu_);
+  if (!FullyMapped(addr, addr + len)) return -ENOMEM;
+  int64_t r = as_->Advise(addr, len, advice);
+  if (r < 0) return r;
+  if (advice == MADV_DONTNEED) {
+    // Private file pages read back from the file, as Linux re-faults them.
+    auto it = vmas_.upper_bound(addr);
+    if (it != vmas_.begin()) --it;
+    for (; it != vmas_.end() && it->second.start < addr + len; ++it) {
+      const Vma& v = it->second;
+      if (!v.file || !(v.flags & MAP_PRIVATE)) continue;
+      FillFromFile(v, std::max(v.start, addr), std::min(v.end, addr + len));
+    }
+  }
+  return 0;
+}
+
+int64_t MemoryManager::MSync(uint64_t addr, uint64_t len, int flags) {
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return -EINVAL;
+  if (AddOverflows(len, kPageSize - 1)) return -ENOMEM;
+  len = PageRoundUp(len);
+  if (len == 0) return 0;
+  if (AddOverflows(addr, len)) return -ENOMEM;
+  absl::MutexLock l(&mu_);
+  if (!FullyMapped(addr, addr + len)) return -ENOMEM;
+  return 0;
+}
+
+int64_t MemoryManager::MLock(int op, uint64_t addr, uint64_t len, int flags) {
+  if (op == SYS_mlockall || op == SYS_munlockall) {
+    if (op == SYS_mlockall &&
+        (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))))
+      return -EINVAL;
+    return as_->Lock(op, 0, 0, flags);
+  }
+  if (op == SYS_mlock2 && (flags & ~MLOCK_ONFAULT)) return -EINVAL;
+  const uint64_t start = PageRoundDown(addr);
+  if (AddOverflows(addr, len) || AddOverflows(addr + len, kPageSize - 1))
+    return -ENOMEM;
+  const uint64_t end = PageRoundUp(addr + len);
+  if (start == end) return 0;
+  absl::MutexLock l(&mu_);
+  if (!FullyMapped(start, end)) return -ENOMEM;
+  return as_->Lock(op, start, end - start, flags);
+}
+
+int64_t MemoryManager::MIncore(uint64_t addr, uint64_t len, uint64_t vec) {
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  if (AddOverflows(len, kPageSize - 1)) return -ENOMEM;
+  len = PageRoundUp(len);
+  if (len == 0) return 0;
+  if (AddOverflows(addr, len) || addr + len > kTaskSize) return -ENOMEM;
+  absl::MutexLock l(&mu_);
+  if (!FullyMapped(addr, addr + len)) return -ENOMEM;
+  return as_->Incore(addr, len, vec);
+}
+
+int64_t MemoryManager::CopyIn(uint64_t addr, void* dst, uint64_t n) {
+  if (n == 0) return 0;
+  if (AddOverflows(addr, n) || addr + n > kTaskSize) return -EFAULT;
+  int64_t r = as_->Read(addr, dst, n);
+  return r == static_cast<int64_t>(n) ? r : -EFAULT;
+}
+
+int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t n) {
+  if (n == 0) return 0;
+  if (AddOverflows(addr, n) || addr + n > kTaskSize) return -EFAULT;
+  int64_t r = as_->Write(addr, src, n, /*force=*/false);
+  return r == static_cast<int64_t>(n) ? r : -EFAULT;
+}
+
+int64_t MemoryManager::CopyOutForce(uint64_t addr, const void* src,
+                                    uint64_t n) {
+  if (n == 0) return 0;
+  if (AddOverflows(addr, n) || addr + n > kTaskSize) return -EFAULT;
+  int64_t r = as_->Write(addr, src, n, /*force=*/true);
+  return r == static_cast<int64_t>(n) ? r : -EFAULT;
+}
+
+int64_t MemoryManager::CopyInString(uint64_t addr, uint64_t max,
+                                    std::string* out) {
+  out->clear();
+  char buf[kPageSize];
+  while (out->size() <= max) {
+    // Read up to the end of the page so a string ending right before an
+    // unmapped page does not fault.
+    uint64_t chunk = kPageSize - (addr & (kPageSize - 1));
+    chunk = std::min<uint64_t>(chunk, max + 1 - out->size());
+    if (addr >= kTaskSize) return -EFAULT;
+    int64_t n = as_->Read(addr, buf, chunk);
+    if (n <= 0) return -EFAULT;
+    const char* nul = static_cast<const char*>(std::memchr(buf, 0, n));
+    if (nul) {
+      out->append(buf, nul - buf);
+      return static_cast<int64_t>(out->size());
+    }
+    out->append(buf, n);
+    addr += n;
+  }
+  return -ENAMETOOLONG;
+}
+
+std::vector<Vma> MemoryManager::Vmas() const {
+  absl::MutexLock l(&mu_);
+  std::vector<Vma> out;
+  for (const auto& [s, v] : vmas_) out.push_back(v);
+  return out;
+}
+
+std::string MemoryManager::MapsText() const {
+  // Format of show_map_vma() in fs/proc/task_mmu.c.
+  std::string out;
+  for (const Vma& v : Vmas()) {
+    std::string line = absl::StrFormat(
+        "%08x-%08x %c%c%c%c %08x %02x:%02x %u ", v.start, v.end,
+        (v.prot & PROT_READ) ? 'r' : '-', (v.prot & PROT_WRITE) ? 'w' : '-',
+        (v.prot & PROT_EXEC) ? 'x' : '-', (v.flags & MAP_SHARED) ? 's' : 'p',
+        v.file ? v.offset : 0, (v.dev >> 8) & 0xfff, v.dev & 0xff, v.ino);
+    if (!v.name.empty()) {
+      if (line.size() < 73) line.append(73 - line.size(), ' ');
+      line += v.name;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace sentry

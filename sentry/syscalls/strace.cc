@@ -1,0 +1,306 @@
+#include "sentry/syscalls/strace.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "abi/linux/errno.h"
+#include "abi/linux/signal_names.h"
+#include "abi/linux/stat.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "sentry/kernel/task.h"
+
+namespace sentry {
+
+namespace {
+
+// strace's default -s: strings are cut after 32 bytes.
+constexpr size_t kMaxString = 32;
+
+struct FlagName {
+  uint64_t bit;
+  const char* name;
+};
+
+std::string JoinFlags(uint64_t v, const std::vector<FlagName>& names,
+                      std::string first) {
+  std::vector<std::string> parts;
+  if (!first.empty()) parts.push_back(std::move(first));
+  for (const auto& f : names) {
+    if (f.bit && (v & f.bit) == f.bit) {
+      parts.push_back(f.name);
+      v &= ~f.bit;
+    }
+  }
+  if (v) parts.push_back(absl::StrFormat("%#x", v));
+  if (parts.empty()) return "0";
+  return absl::StrJoin(parts, "|");
+}
+
+std::string Pointer(uint64_t v) {
+  return v == 0 ? "NULL" : absl::StrFormat("%#x", v);
+}
+
+std::string ReadQuoted(Task& t, uint64_t addr, uint64_t len) {
+  if (addr == 0) return "NULL";
+  const uint64_t n = std::min<uint64_t>(len, kMaxString);
+  std::string buf(n, '\0');
+  if (n > 0 && t.CopyIn(addr, buf.data(), n) < 0) return Pointer(addr);
+  std::string s = Strace::QuoteString(buf, kMaxString);
+  if (len > kMaxString) s += "...";
+  return s;
+}
+
+std::string ReadPath(Task& t, uint64_t addr) {
+  if (addr == 0) return "NULL";
+  std::string s;
+  if (t.CopyInString(addr, 4096, &s) < 0) return Pointer(addr);
+  std::string q = Strace::QuoteString(s, 4096);
+  return q;
+}
+
+std::string ReadStringArray(Task& t, uint64_t addr) {
+  if (addr == 0) return "NULL";
+  std::vector<std::string> items;
+  const bool i386 = t.current_syscall().arch == platform::Arch::kI386;
+  for (int i = 0; i < 32; i++) {
+    uint64_t p = 0;
+    if (t.CopyIn(addr + i * (i386 ? 4 : 8), &p, i386 ? 4 : 8) < 0)
+      return Pointer(addr);
+    if (p == 0) return "[" + absl::StrJoin(items, ", ") + "]";
+    std::string s;
+    if (t.CopyInString(p, 4096, &s) < 0) {
+      items.push_back(Pointer(p));
+    } else {
+      items.push_back(Strace::QuoteString(s, kMaxString) +
+                      (s.size() > kMaxString ? "..." : ""));
+    }
+  }
+  return "[" + absl::StrJoin(items, ", ") + ", ...]";
+}
+
+std::string StatOut(Task& t, uint64_t addr) {
+  abi::Stat st;
+  if (t.CopyInObj(addr, &st) < 0) return Pointer(addr);
+  const char* type = "S_IFREG";
+  switch (st.st_mode & S_IFMT) {
+    case S_IFDIR: type = "S_IFDIR"; break;
+    case S_IFLNK: type = "S_IFLNK"; break;
+    case S_IFCHR: type = "S_IFCHR"; break;
+    case S_IFBLK: type = "S_IFBLK"; break;
+    case S_IFIFO: type = "S_IFIFO"; break;
+    case S_IFSOCK: type = "S_IFSOCK"; break;
+  }
+  if ((st.st_mode & S_IFMT) == S_IFCHR || (st.st_mode & S_IFMT) == S_IFBLK) {
+    return absl::StrFormat("{st_mode=%s|%04o, st_rdev=makedev(%#x, %#x), ...}",
+                           type, st.st_mode & 07777, (st.st_rdev >> 8) & 0xfff,
+                           st.st_rdev & 0xff);
+  }
+  return absl::StrFormat("{st_mode=%s|%04o, st_size=%d, ...}", type,
+                         st.st_mode & 07777, st.st_size);
+}
+
+bool IsOutput(ArgFmt f) {
+  return f == ArgFmt::kOutBuf || f == ArgFmt::kStatOut;
+}
+
+}  // namespace
+
+std::string Strace::QuoteString(const std::string& s, size_t max) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < max; i++) {
+    unsigned char c = s[i];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\f': out += "\\f"; break;
+      case '\v': out += "\\v"; break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out += static_cast<char>(c);
+        } else {
+          // Octal like strace; the shortest form unless a digit follows.
+          bool digit_next = i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7';
+          out += digit_next ? absl::StrFormat("\\%03o", c)
+                            : absl::StrFormat("\\%o", c);
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+std::string Strace::FormatFlags(uint64_t v, ArgFmt fmt) {
+  switch (fmt) {
+    case ArgFmt::kOpenFlags: {
+      static const std::vector<FlagName> kOpen = {
+          {O_CREAT, "O_CREAT"},         {O_EXCL, "O_EXCL"},
+          {O_NOCTTY, "O_NOCTTY"},       {O_TRUNC, "O_TRUNC"},
+          {O_APPEND, "O_APPEND"},       {O_NONBLOCK, "O_NONBLOCK"},
+          {O_DSYNC, "O_DSYNC"},         {O_DIRECT, "O_DIRECT"},
+          {O_LARGEFILE, "O_LARGEFILE"}, {O_DIRECTORY, "O_DIRECTORY"},
+          {O_NOFOLLOW, "O_NOFOLLOW"},   {O_NOATIME, "O_NOATIME"},
+          {O_CLOEXEC, "O_CLOEXEC"},     {O_PATH, "O_PATH"},
+          {__O_TMPFILE, "O_TMPFILE"},   {__O_SYNC, "O_SYNC"}};
+      const char* acc = (v & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
+                        : (v & O_ACCMODE) == O_RDWR ? "O_RDWR"
+                                                    : "O_RDONLY";
+      return JoinFlags(v & ~static_cast<uint64_t>(O_ACCMODE), kOpen, acc);
+    }
+    case ArgFmt::kProt: {
+      static const std::vector<FlagName> kProt = {
+          {PROT_READ, "PROT_READ"}, {PROT_WRITE, "PROT_WRITE"},
+          {PROT_EXEC, "PROT_EXEC"}, {PROT_GROWSDOWN, "PROT_GROWSDOWN"},
+          {PROT_GROWSUP, "PROT_GROWSUP"}};
+      return v == 0 ? "PROT_NONE" : JoinFlags(v, kProt, "");
+    }
+    case ArgFmt::kMmapFlags: {
+      static const std::vector<FlagName> kMap = {
+          {MAP_FIXED, "MAP_FIXED"},         {MAP_ANONYMOUS, "MAP_ANONYMOUS"},
+          {MAP_32BIT, "MAP_32BIT"},         {MAP_GROWSDOWN, "MAP_GROWSDOWN"},
+          {MAP_DENYWRITE, "MAP_DENYWRITE"}, {MAP_EXECUTABLE, "MAP_EXECUTABLE"},
+          {MAP_LOCKED, "MAP_LOCKED"},       {MAP_NORESERVE, "MAP_NORESERVE"},
+          {MAP_POPULATE, "MAP_POPULATE"},   {MAP_NONBLOCK, "MAP_NONBLOCK"},
+          {MAP_STACK, "MAP_STACK"},         {MAP_HUGETLB, "MAP_HUGETLB"},
+          {MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"}};
+      const uint64_t type = v & MAP_TYPE;
+      std::string first = type == MAP_SHARED    ? "MAP_SHARED"
+                          : type == MAP_PRIVATE ? "MAP_PRIVATE"
+                          : type == MAP_SHARED_VALIDATE
+                              ? "MAP_SHARED_VALIDATE"
+                              : absl::StrFormat("%#x", type);
+      return JoinFlags(v & ~static_cast<uint64_t>(MAP_TYPE), kMap, first);
+    }
+    case ArgFmt::kAtFlags: {
+      static const std::vector<FlagName> kAt = {
+          {AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"},
+          {AT_REMOVEDIR, "AT_REMOVEDIR"},
+          {AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"},
+          {AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"},
+          {AT_EMPTY_PATH, "AT_EMPTY_PATH"},
+          {AT_EACCESS, "AT_EACCESS"}};
+      return JoinFlags(v, kAt, "");
+    }
+    case ArgFmt::kWhence:
+      switch (v) {
+        case SEEK_SET: return "SEEK_SET";
+        case SEEK_CUR: return "SEEK_CUR";
+        case SEEK_END: return "SEEK_END";
+        case SEEK_DATA: return "SEEK_DATA";
+        case SEEK_HOLE: return "SEEK_HOLE";
+      }
+      return absl::StrCat(v);
+    default:
+      return absl::StrFormat("%#x", v);
+  }
+}
+
+std::string Strace::FormatReturn(int64_t ret, ArgFmt fmt) {
+  if (ret < 0 && ret > -4096) {
+    const int err = static_cast<int>(-ret);
+    const char* name = abi::ErrnoName(err);
+    if (name) return absl::StrFormat("-1 %s (%s)", name, strerror(err));
+    return absl::StrFormat("-1 (errno %d)", err);
+  }
+  if (fmt == ArgFmt::kPtr || fmt == ArgFmt::kHex)
+    return absl::StrFormat("%#x", static_cast<uint64_t>(ret));
+  return absl::StrCat(ret);
+}
+
+void Strace::Line(const std::string& text) {
+  absl::MutexLock l(&mu_);
+  fputs(text.c_str(), out_);
+  fflush(out_);
+}
+
+void Strace::Enter(Task& t, const SyscallEntry* e, const SyscallArgs& a,
+                   StraceCall* call) {
+  if (!e) return;
+  for (int i = 0; i < e->nargs; i++) {
+    const uint64_t v = a.a[i];
+    switch (e->args[i]) {
+      case ArgFmt::kNone:
+        break;
+      case ArgFmt::kHex:
+        call->args[i] = absl::StrFormat("%#x", v);
+        break;
+      case ArgFmt::kInt:
+        call->args[i] = absl::StrCat(static_cast<int>(v));
+        break;
+      case ArgFmt::kUInt:
+        call->args[i] = absl::StrCat(a.Size(i));
+        break;
+      case ArgFmt::kFd:
+        call->args[i] = static_cast<int>(v) == AT_FDCWD
+                            ? "AT_FDCWD"
+                            : absl::StrCat(static_cast<int>(v));
+        break;
+      case ArgFmt::kPath:
+        call->args[i] = ReadPath(t, v);
+        break;
+      case ArgFmt::kInBuf:
+        call->args[i] = ReadQuoted(t, v, i + 1 < 6 ? a.Size(i + 1) : 0);
+        break;
+      case ArgFmt::kMode:
+        call->args[i] = absl::StrFormat("%#o", v);
+        break;
+      case ArgFmt::kSignal: {
+        const char* n = abi::SignalName(static_cast<int>(v));
+        call->args[i] = n ? n : absl::StrCat(static_cast<int>(v));
+        break;
+      }
+      case ArgFmt::kPtr:
+        call->args[i] = Pointer(v);
+        break;
+      case ArgFmt::kStringArray:
+        call->args[i] = ReadStringArray(t, v);
+        break;
+      case ArgFmt::kOutBuf:
+      case ArgFmt::kStatOut:
+        break;  // on exit
+      default:
+        call->args[i] = FormatFlags(v, e->args[i]);
+    }
+  }
+}
+
+void Strace::Exit(Task& t, const SyscallEntry* e, const SyscallArgs& a,
+                  int64_t ret, StraceCall* call) {
+  std::string line;
+  if (t.tid() != 1) line = absl::StrFormat("[pid %5d] ", t.tid());
+  std::string name =
+      e && e->name ? e->name : absl::StrCat("syscall_", a.nr);
+  std::vector<std::string> args;
+  const int nargs = e ? e->nargs : 0;
+  for (int i = 0; i < nargs; i++) {
+    const ArgFmt f = e->args[i];
+    if (!IsOutput(f)) {
+      args.push_back(call->args[i]);
+      continue;
+    }
+    if (ret < 0) {
+      args.push_back(Pointer(a.a[i]));
+    } else if (f == ArgFmt::kOutBuf) {
+      args.push_back(ReadQuoted(t, a.a[i], static_cast<uint64_t>(ret)));
+    } else {
+      args.push_back(StatOut(t, a.a[i]));
+    }
+  }
+  // exit and exit_group never return: strace prints "= ?".
+  absl::StrAppend(&line, name, "(", absl::StrJoin(args, ", "), ") = ",
+                  t.exiting() ? "?" : FormatReturn(ret, e ? e->ret : ArgFmt::kInt),
+                  "\n");
+  absl::MutexLock l(&mu_);
+  fputs(line.c_str(), out_);
+  fflush(out_);
+}
+
+}  // namespace sentry

@@ -1,0 +1,387 @@
+// Process identity, exit, limits, scheduling and the recorded parts of
+// signal state.
+#include "sentry/syscalls/sys_process.h"
+
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/sysinfo.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "abi/linux/resource.h"
+#include "abi/linux/signal.h"
+#include "abi/linux/sysinfo.h"
+#include "abi/linux/utsname.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/thread_group.h"
+
+namespace sentry {
+
+namespace {
+
+// arch_prctl(2) codes (arch/x86/include/uapi/asm/prctl.h).
+constexpr int kArchSetGs = 0x1001;
+constexpr int kArchSetFs = 0x1002;
+constexpr int kArchGetFs = 0x1003;
+constexpr int kArchGetGs = 0x1004;
+constexpr int kArchGetCpuid = 0x1011;
+constexpr int kArchSetCpuid = 0x1012;
+constexpr uint64_t kTaskSizeMax = 0x7ffffffff000ULL;
+
+// fs.nr_open: the largest RLIMIT_NOFILE Linux accepts by default.
+constexpr uint64_t kNrOpen = 1 << 20;
+
+bool IsOwnPid(Task& t, int pid) {
+  return pid == 0 || pid == t.thread_group().tgid() || pid == t.tid();
+}
+
+}  // namespace
+
+int64_t SysExit(Task& t, const SyscallArgs& a) {
+  t.Exit(W_EXITCODE(a.Int(0) & 0xff, 0));
+  return 0;
+}
+
+int64_t SysExitGroup(Task& t, const SyscallArgs& a) {
+  t.ExitGroup(W_EXITCODE(a.Int(0) & 0xff, 0));
+  return 0;
+}
+
+int64_t SysGetpid(Task& t, const SyscallArgs&) {
+  return t.thread_group().tgid();
+}
+int64_t SysGettid(Task& t, const SyscallArgs&) { return t.tid(); }
+int64_t SysGetppid(Task& t, const SyscallArgs&) {
+  return t.thread_group().ppid();
+}
+int64_t SysGetuid(Task& t, const SyscallArgs&) {
+  return t.kernel().config().uid;
+}
+int64_t SysGeteuid(Task& t, const SyscallArgs&) {
+  return t.kernel().config().uid;
+}
+int64_t SysGetgid(Task& t, const SyscallArgs&) {
+  return t.kernel().config().gid;
+}
+int64_t SysGetegid(Task& t, const SyscallArgs&) {
+  return t.kernel().config().gid;
+}
+
+static int64_t CopyOutIds(Task& t, const SyscallArgs& a, uint32_t id) {
+  for (int i = 0; i < 3; i++) {
+    if (t.CopyOutObj(a.Ptr(i), id) < 0) return -EFAULT;
+  }
+  return 0;
+}
+
+int64_t SysGetresuid(Task& t, const SyscallArgs& a) {
+  return CopyOutIds(t, a, t.kernel().config().uid);
+}
+int64_t SysGetresgid(Task& t, const SyscallArgs& a) {
+  return CopyOutIds(t, a, t.kernel().config().gid);
+}
+
+int64_t SysGetgroups(Task& t, const SyscallArgs& a) {
+  // The sandbox's user has no supplementary groups.
+  if (a.Int(0) < 0) return -EINVAL;
+  return 0;
+}
+
+int64_t SysGetpgrp(Task& t, const SyscallArgs&) {
+  return t.thread_group().tgid();
+}
+
+int64_t SysGetpgid(Task& t, const SyscallArgs& a) {
+  if (a.Int(0) < 0) return -EINVAL;
+  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
+  return t.thread_group().tgid();
+}
+
+int64_t SysGetsid(Task& t, const SyscallArgs& a) {
+  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
+  return t.thread_group().tgid();
+}
+
+int64_t SysSetTidAddress(Task& t, const SyscallArgs& a) {
+  t.clear_child_tid = a.Ptr(0);
+  return t.tid();
+}
+
+int64_t SysSetRobustList(Task& t, const SyscallArgs& a) {
+  // struct robust_list_head is three pointers on x86-64.
+  if (a.Size(1) != 24) return -EINVAL;
+  t.robust_list = a.Ptr(0);
+  t.robust_list_len = a.Size(1);
+  return 0;
+}
+
+int64_t SysGetRobustList(Task& t, const SyscallArgs& a) {
+  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
+  if (t.CopyOutObj(a.Ptr(1), t.robust_list) < 0) return -EFAULT;
+  uint64_t len = 24;
+  if (t.CopyOutObj(a.Ptr(2), len) < 0) return -EFAULT;
+  return 0;
+}
+
+int64_t SysArchPrctl(Task& t, const SyscallArgs& a) {
+  const uint64_t addr = a.U64(1);
+  switch (a.Int(0)) {
+    case kArchSetFs:
+      if (addr >= kTaskSizeMax) return -EPERM;
+      t.ctx().MutableRegs().fs_base = addr;
+      return 0;
+    case kArchSetGs:
+      if (addr >= kTaskSizeMax) return -EPERM;
+      t.ctx().MutableRegs().gs_base = addr;
+      return 0;
+    case kArchGetFs: {
+      uint64_t v = t.ctx().Regs().fs_base;
+      return t.CopyOutObj(addr, v) < 0 ? -EFAULT : 0;
+    }
+    case kArchGetGs: {
+      uint64_t v = t.ctx().Regs().gs_base;
+      return t.CopyOutObj(addr, v) < 0 ? -EFAULT : 0;
+    }
+    case kArchGetCpuid:
+      return 1;  // CPUID is never faulting here.
+    case kArchSetCpuid:
+      return -ENODEV;  // as on CPUs without CPUID faulting
+  }
+  return -EINVAL;
+}
+
+static int64_t DoPrlimit(Task& t, int resource, const abi::Rlimit* new_lim,
+                         abi::Rlimit* old_lim) {
+  if (resource < 0 || resource >= kNumRlimits) return -EINVAL;
+  ThreadGroup& tg = t.thread_group();
+  abi::Rlimit cur = tg.GetRlimit(resource);
+  if (new_lim) {
+    if (new_lim->cur > new_lim->max) return -EINVAL;
+    if (resource == abi::kRlimitNofile && new_lim->max > kNrOpen) return -EPERM;
+  }
+  if (old_lim) *old_lim = cur;
+  if (new_lim) tg.SetRlimit(resource, *new_lim);
+  return 0;
+}
+
+int64_t SysPrlimit64(Task& t, const SyscallArgs& a) {
+  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
+  abi::Rlimit nl, ol;
+  if (a.Ptr(2) && t.CopyInObj(a.Ptr(2), &nl) < 0) return -EFAULT;
+  int64_t r = DoPrlimit(t, a.Int(1), a.Ptr(2) ? &nl : nullptr,
+                        a.Ptr(3) ? &ol : nullptr);
+  if (r < 0) return r;
+  if (a.Ptr(3) && t.CopyOutObj(a.Ptr(3), ol) < 0) return -EFAULT;
+  return 0;
+}
+
+int64_t SysGetrlimit(Task& t, const SyscallArgs& a) {
+  abi::Rlimit ol;
+  int64_t r = DoPrlimit(t, a.Int(0), nullptr, &ol);
+  if (r < 0) return r;
+  return t.CopyOutObj(a.Ptr(1), ol) < 0 ? -EFAULT : 0;
+}
+
+int64_t SysSetrlimit(Task& t, const SyscallArgs& a) {
+  abi::Rlimit nl;
+  if (t.CopyInObj(a.Ptr(1), &nl) < 0) return -EFAULT;
+  return DoPrlimit(t, a.Int(0), &nl, nullptr);
+}
+
+int64_t SysSchedGetaffinity(Task& t, const SyscallArgs& a) {
+  if (a.Int(0) < 0) return -EINVAL;
+  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
+  const uint64_t len = a.Size(1);
+  // The sentry runs on the same CPUs as the application: the host's answer
+  // (and its checks on len) are Linux's.
+  std::vector<uint8_t> mask(std::min<uint64_t>(len, 8192));
+  long n = syscall(SYS_sched_getaffinity, 0, mask.size(), mask.data());
+  if (n < 0) return -errno;
+  if (t.CopyOut(a.Ptr(2), mask.data(), n) < 0) return -EFAULT;
+  return n;
+}
+
+int64_t SysSchedYield(Task&, const SyscallArgs&) {
+  sched_yield();
+  return 0;
+}
+
+int64_t SysGetcpu(Task& t, const SyscallArgs& a) {
+  unsigned cpu = 0, node = 0;
+  if (syscall(SYS_getcpu, &cpu, &node, nullptr) < 0) return -errno;
+  if (a.Ptr(0) && t.CopyOutObj(a.Ptr(0), cpu) < 0) return -EFAULT;
+  if (a.Ptr(1) && t.CopyOutObj(a.Ptr(1), node) < 0) return -EFAULT;
+  return 0;
+}
+
+int64_t SysUname(Task& t, const SyscallArgs& a) {
+  const KernelConfig& c = t.kernel().config();
+  struct utsname host;
+  ::uname(&host);
+  abi::NewUtsname u;
+  std::memset(&u, 0, sizeof(u));
+  auto set = [](char* dst, const std::string& v) {
+    std::strncpy(dst, v.c_str(), abi::kUtsLen - 1);
+  };
+  set(u.sysname, "Linux");
+  set(u.nodename, c.hostname);
+  set(u.release, c.release.empty() ? host.release : c.release);
+  set(u.version, c.version.empty() ? host.version : c.version);
+  set(u.machine, "x86_64");
+  set(u.domainname, "(none)");
+  return t.CopyOutObj(a.Ptr(0), u) < 0 ? -EFAULT : 0;
+}
+
+int64_t SysGetrandom(Task& t, const SyscallArgs& a) {
+  const unsigned flags = a.UInt(2);
+  if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
+  if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM)) return -EINVAL;
+  // Linux caps one call at MAX_RW_COUNT bytes.
+  uint64_t len = std::min<uint64_t>(a.Size(1), 0x7ffff000);
+  uint64_t done = 0;
+  char buf[4096];
+  while (done < len) {
+    const uint64_t chunk = std::min<uint64_t>(len - done, sizeof(buf));
+    ssize_t n = ::getrandom(buf, chunk, 0);
+    if (n <= 0) break;
+    if (t.CopyOut(a.Ptr(0) + done, buf, n) < 0) {
+      return done ? static_cast<int64_t>(done) : -EFAULT;
+    }
+    done += n;
+    if (done >= (1 << 20) && done < len) break;  // short reads are allowed
+  }
+  return static_cast<int64_t>(done);
+}
+
+int64_t SysPrctl(Task& t, const SyscallArgs& a) {
+  switch (a.Int(0)) {
+    case PR_SET_NAME: {
+      std::string name;
+      char buf[16] = {};
+      // The name is read as 16 bytes; a shorter string stops at its NUL.
+      if (t.CopyInString(a.Ptr(1), 15, &name) < 0) {
+        if (t.CopyIn(a.Ptr(1), buf, 15) < 0) return -EFAULT;
+        name = std::string(buf, strnlen(buf, 15));
+      }
+      t.thread_group().set_comm(name.substr(0, 15));
+      return 0;
+    }
+    case PR_GET_NAME: {
+      char buf[16] = {};
+      std::string c = t.thread_group().comm();
+      std::memcpy(buf, c.data(), std::min<size_t>(c.size(), 15));
+      return t.CopyOut(a.Ptr(1), buf, sizeof(buf)) < 0 ? -EFAULT : 0;
+    }
+    case PR_GET_DUMPABLE:
+      return 1;
+    case PR_SET_DUMPABLE:
+      return a.U64(1) <= 1 ? 0 : -EINVAL;
+    case PR_SET_NO_NEW_PRIVS:
+      if (a.U64(1) != 1 || a.U64(2) || a.U64(3) || a.U64(4)) return -EINVAL;
+      return 0;
+    case PR_GET_NO_NEW_PRIVS:
+      // The sandbox always runs with no_new_privs.
+      return 1;
+    case PR_GET_SECCOMP:
+      return 0;
+    case PR_SET_SECCOMP:
+      // Nested seccomp filters are not offered: the errno of a kernel built
+      // without CONFIG_SECCOMP_FILTER.
+      return -EINVAL;
+    case PR_CAPBSET_READ:
+      return a.U64(1) <= 40 ? 1 : -EINVAL;
+  }
+  return -EINVAL;
+}
+
+int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
+  struct sysinfo host;
+  if (::sysinfo(&host) < 0) return -errno;
+  abi::Sysinfo s;
+  std::memset(&s, 0, sizeof(s));
+  s.uptime = host.uptime;
+  for (int i = 0; i < 3; i++) s.loads[i] = host.loads[i];
+  s.totalram = host.totalram;
+  s.freeram = host.freeram;
+  s.sharedram = host.sharedram;
+  s.bufferram = host.bufferram;
+  s.totalswap = host.totalswap;
+  s.freeswap = host.freeswap;
+  s.procs = 1;
+  s.mem_unit = host.mem_unit;
+  return t.CopyOutObj(a.Ptr(0), s) < 0 ? -EFAULT : 0;
+}
+
+int64_t SysRtSigaction(Task& t, const SyscallArgs& a) {
+  const int sig = a.Int(0);
+  if (a.Size(3) != abi::kSigsetSize) return -EINVAL;
+  if (sig < 1 || sig > abi::kNumSignals) return -EINVAL;
+  abi::Sigaction act;
+  if (a.Ptr(1)) {
+    if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
+    if (t.CopyInObj(a.Ptr(1), &act) < 0) return -EFAULT;
+  }
+  abi::Sigaction old = t.thread_group().GetSigaction(sig);
+  if (a.Ptr(2) && t.CopyOutObj(a.Ptr(2), old) < 0) return -EFAULT;
+  if (a.Ptr(1)) {
+    act.mask &= ~(abi::SigsetBit(SIGKILL) | abi::SigsetBit(SIGSTOP));
+    t.thread_group().SetSigaction(sig, act);
+  }
+  return 0;
+}
+
+int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a) {
+  if (a.Size(3) != abi::kSigsetSize) return -EINVAL;
+  const abi::Sigset old = t.signal_mask;
+  if (a.Ptr(1)) {
+    abi::Sigset set;
+    if (t.CopyInObj(a.Ptr(1), &set) < 0) return -EFAULT;
+    set &= ~(abi::SigsetBit(SIGKILL) | abi::SigsetBit(SIGSTOP));
+    switch (a.Int(0)) {
+      case SIG_BLOCK:
+        t.signal_mask |= set;
+        break;
+      case SIG_UNBLOCK:
+        t.signal_mask &= ~set;
+        break;
+      case SIG_SETMASK:
+        t.signal_mask = set;
+        break;
+      default:
+        return -EINVAL;
+    }
+  }
+  if (a.Ptr(2) && t.CopyOutObj(a.Ptr(2), old) < 0) return -EFAULT;
+  return 0;
+}
+
+int64_t SysSigaltstack(Task& t, const SyscallArgs& a) {
+  const abi::Stack old = t.alt_stack;
+  if (a.Ptr(0)) {
+    abi::Stack ss;
+    if (t.CopyInObj(a.Ptr(0), &ss) < 0) return -EFAULT;
+    const int mode = ss.ss_flags & ~static_cast<int32_t>(abi::kSsAutodisarm);
+    if (mode != 0 && mode != abi::kSsDisable && mode != abi::kSsOnstack)
+      return -EINVAL;
+    if (mode == abi::kSsDisable) {
+      ss.ss_sp = 0;
+      ss.ss_size = 0;
+    } else if (ss.ss_size < abi::kMinSigstksz) {
+      return -ENOMEM;
+    }
+    t.alt_stack = ss;
+  }
+  if (a.Ptr(1) && t.CopyOutObj(a.Ptr(1), old) < 0) return -EFAULT;
+  return 0;
+}
+
+}  // namespace sentry
