@@ -32,6 +32,14 @@ int64_t MonotonicNs() {
   return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
 }
 
+// The error for a program that could not be started: NotFound when the file
+// is missing (shells exit 127), FailedPrecondition otherwise (126).
+absl::Status ExecError(int err, const std::string& path, std::string message) {
+  if (message.empty()) message = absl::StrCat(path, ": ", strerror(err));
+  if (err == ENOENT) return absl::NotFoundError(message);
+  return absl::FailedPreconditionError(message);
+}
+
 }  // namespace
 
 Kernel::Kernel(KernelConfig config, std::unique_ptr<platform::Platform> platform,
@@ -112,7 +120,7 @@ absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
       return absl::NotFoundError(
           absl::StrCat(init.argv[0], ": command not found"));
     }
-    return absl::ErrnoToStatus(static_cast<int>(-r), init.argv[0]);
+    return ExecError(static_cast<int>(-r), init.argv[0], "");
   }
 
   const pid_t pid = AllocatePid();
@@ -147,7 +155,7 @@ absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
     std::string error;
     int64_t lr = loader::Load(*vfs_, *init.fs, *mm, req, &image, &error);
     if (lr < 0) {
-      started.set_value(absl::ErrnoToStatus(static_cast<int>(-lr), error));
+      started.set_value(ExecError(static_cast<int>(-lr), path, error));
       task->set_ctx(nullptr);
       tg->SetExitStatus(W_EXITCODE(126, 0));
       tg->TaskExited();
