@@ -97,8 +97,8 @@ class Context {
   // Full registers (user_regs_struct); fetched lazily after a syscall event.
   // Changes made through MutableRegs() are written back before the next
   // Switch().
-  virtual const abi::UserRegs& Regs() = 0;
-  virtual abi::UserRegs& MutableRegs() = 0;
+  virtual const uapi::UserRegs& Regs() = 0;
+  virtual uapi::UserRegs& MutableRegs() = 0;
   // Sets the syscall return value (rax) for the current syscall event.
   virtual void SetReturn(uint64_t value) = 0;
   // FP/SSE/AVX state in XSAVE layout (at least 512 bytes of FXSAVE).

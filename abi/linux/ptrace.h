@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace abi {
+namespace uapi {
 
 struct UserRegs {
   uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
@@ -70,6 +70,6 @@ inline constexpr uint8_t kPtraceSyscallInfoEntry = 1;
 inline constexpr uint32_t kAuditArchX86_64 = 0xc000003e;
 inline constexpr uint32_t kAuditArchI386 = 0x40000003;
 
-}  // namespace abi
+}  // namespace uapi
 
 #endif  // ABI_LINUX_PTRACE_H_

@@ -115,7 +115,7 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
     WaitTid(pid, &status);
     return absl::ErrnoToStatus(err, "PTRACE_SETOPTIONS on the stub");
   }
-  abi::UserRegs regs;
+  uapi::UserRegs regs;
   iovec iov = {&regs, sizeof(regs)};
   if (Ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0) {
     int err = errno;
@@ -177,7 +177,7 @@ int64_t PtraceAddressSpace::Inject(int nr, uint64_t a0, uint64_t a1,
     if (it == tracees_.end()) return -EPERM;
     tid = it->second;
   }
-  abi::UserRegs saved, regs;
+  uapi::UserRegs saved, regs;
   iovec iov = {&saved, sizeof(saved)};
   if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
     return -ESRCH;
@@ -316,7 +316,7 @@ std::shared_ptr<AddressSpace> PtraceContext::address_space() const {
   return as_;
 }
 
-const abi::UserRegs& PtraceContext::Regs() {
+const uapi::UserRegs& PtraceContext::Regs() {
   if (!regs_valid_) {
     iovec iov = {&regs_, sizeof(regs_)};
     if (Ptrace(PTRACE_GETREGSET, tid_, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) == 0) {
@@ -327,7 +327,7 @@ const abi::UserRegs& PtraceContext::Regs() {
   return regs_;
 }
 
-abi::UserRegs& PtraceContext::MutableRegs() {
+uapi::UserRegs& PtraceContext::MutableRegs() {
   Regs();
   regs_dirty_ = true;
   ret_dirty_ = false;
@@ -352,7 +352,7 @@ bool PtraceContext::FlushRegs() {
     if (Ptrace(PTRACE_SETREGSET, tid_, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
       return false;
   } else if (ret_dirty_) {
-    if (Ptrace(PTRACE_POKEUSER, tid_, offsetof(abi::UserRegs, rax), ret_) != 0)
+    if (Ptrace(PTRACE_POKEUSR, tid_, offsetof(uapi::UserRegs, rax), ret_) != 0)
       return false;
   }
   regs_dirty_ = ret_dirty_ = false;
@@ -410,12 +410,12 @@ Event PtraceContext::Switch() {
   }
   const int sig = WSTOPSIG(status);
   if (sig == (SIGTRAP | 0x80)) {
-    abi::PtraceSyscallInfo info;
-    long n = Ptrace(abi::kPtraceGetSyscallInfo, tid_, sizeof(info),
+    uapi::PtraceSyscallInfo info;
+    long n = Ptrace(uapi::kPtraceGetSyscallInfo, tid_, sizeof(info),
                     reinterpret_cast<uint64_t>(&info));
-    if (n > 0 && info.op == abi::kPtraceSyscallInfoEntry) {
+    if (n > 0 && info.op == uapi::kPtraceSyscallInfoEntry) {
       ev.kind = Event::Kind::kSyscall;
-      ev.arch = info.arch == abi::kAuditArchI386 ? Arch::kI386 : Arch::kAmd64;
+      ev.arch = info.arch == uapi::kAuditArchI386 ? Arch::kI386 : Arch::kAmd64;
       ev.sysno = info.entry.nr;
       for (int i = 0; i < 6; i++) {
         ev.args[i] = ev.arch == Arch::kI386

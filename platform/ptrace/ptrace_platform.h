@@ -41,8 +41,8 @@ class PtraceContext : public Context {
   ~PtraceContext() override;
 
   Event Switch() override;
-  const abi::UserRegs& Regs() override;
-  abi::UserRegs& MutableRegs() override;
+  const uapi::UserRegs& Regs() override;
+  uapi::UserRegs& MutableRegs() override;
   void SetReturn(uint64_t value) override;
   absl::Status GetFpState(std::vector<uint8_t>* xstate) override;
   absl::Status SetFpState(const std::vector<uint8_t>& xstate) override;
@@ -55,7 +55,7 @@ class PtraceContext : public Context {
 
   std::shared_ptr<PtraceAddressSpace> as_;
   const pid_t tid_;
-  abi::UserRegs regs_{};
+  uapi::UserRegs regs_{};
   bool regs_valid_ = false;  // regs_ mirrors the host thread
   bool regs_dirty_ = false;  // regs_ must be written before running
   bool ret_dirty_ = false;   // only rax changed (one POKEUSER)
