@@ -1,0 +1,105 @@
+// The ptrace platform on its own: a stub is created, code is written into
+// it, and every kind of event comes back as the interface promises.
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <cstring>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "platform/platform.h"
+
+namespace {
+
+using platform::Arch;
+using platform::Event;
+
+class PtracePlatformTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto p = platform::Platform::Create("ptrace");
+    ASSERT_TRUE(p.ok()) << p.status();
+    platform_ = std::move(*p);
+    auto ns = platform_->NewAddressSpace();
+    ASSERT_TRUE(ns.ok()) << ns.status();
+    as_ = ns->as;
+    ctx_ = std::move(ns->ctx);
+  }
+
+  // Maps `code` at a fresh executable page and points rip at it.
+  uint64_t LoadCode(const std::vector<uint8_t>& code) {
+    int64_t addr = as_->Map(0x100000, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC,
+                            MAP_PRIVATE | MAP_FIXED);
+    EXPECT_EQ(addr, 0x100000);
+    EXPECT_EQ(as_->Write(addr, code.data(), code.size()),
+              static_cast<int64_t>(code.size()));
+    auto& r = ctx_->MutableRegs();
+    r.rip = addr;
+    r.rsp = addr + 0x1000;
+    return addr;
+  }
+
+  std::unique_ptr<platform::Platform> platform_;
+  std::shared_ptr<platform::AddressSpace> as_;
+  std::unique_ptr<platform::Context> ctx_;
+};
+
+TEST_F(PtracePlatformTest, SyscallInt80AndFault) {
+  LoadCode({
+      0xb8, 0x27, 0x00, 0x00, 0x00,  // mov eax, 39 (getpid)
+      0x48, 0xc7, 0xc7, 0x07, 0x00, 0x00, 0x00,  // mov rdi, 7
+      0x0f, 0x05,                    // syscall
+      0x89, 0xc3,                    // mov ebx, eax (result -> ebx)
+      0xb8, 0x14, 0x00, 0x00, 0x00,  // mov eax, 20 (i386 getpid)
+      0xcd, 0x80,                    // int 0x80
+      0x0f, 0x0b,                    // ud2
+  });
+  Event ev = ctx_->Switch();
+  ASSERT_EQ(ev.kind, Event::Kind::kSyscall);
+  EXPECT_EQ(ev.arch, Arch::kAmd64);
+  EXPECT_EQ(ev.sysno, 39u);
+  EXPECT_EQ(ev.args[0], 7u);
+  ctx_->SetReturn(4321);
+
+  ev = ctx_->Switch();
+  ASSERT_EQ(ev.kind, Event::Kind::kSyscall);
+  EXPECT_EQ(ev.arch, Arch::kI386);
+  EXPECT_EQ(ev.sysno, 20u);
+  EXPECT_EQ(ev.args[0], 4321u);  // ebx carries the first result
+  ctx_->SetReturn(1);
+
+  ev = ctx_->Switch();
+  ASSERT_EQ(ev.kind, Event::Kind::kFault);
+  EXPECT_EQ(ev.signo, SIGILL);
+}
+
+TEST_F(PtracePlatformTest, MemoryAccessAndErrors) {
+  int64_t addr = as_->Map(0x200000, 0x2000, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_FIXED);
+  ASSERT_EQ(addr, 0x200000);
+  const char msg[] = "hello";
+  EXPECT_EQ(as_->Write(addr, msg, sizeof(msg)), 6);
+  char buf[6] = {};
+  EXPECT_EQ(as_->Read(addr, buf, sizeof(buf)), 6);
+  EXPECT_STREQ(buf, "hello");
+  // Unmapped memory faults instead of crashing anything.
+  EXPECT_EQ(as_->Read(0x10, buf, 4), -EFAULT);
+  // Read-only pages refuse normal writes but accept forced ones.
+  ASSERT_EQ(as_->Protect(addr, 0x1000, PROT_READ), 0);
+  EXPECT_EQ(as_->Write(addr, msg, 4), -EFAULT);
+  EXPECT_EQ(as_->Write(addr, msg, 4, /*force=*/true), 4);
+  // Injected syscalls report the host's errors.
+  EXPECT_EQ(as_->Unmap(0x200001, 0x1000), -EINVAL);
+  EXPECT_EQ(as_->Unmap(addr, 0x2000), 0);
+  EXPECT_EQ(as_->Read(addr, buf, 4), -EFAULT);
+}
+
+TEST_F(PtracePlatformTest, InterruptBeforeSwitchReturnsAtOnce) {
+  LoadCode({0xeb, 0xfe});  // jmp . (spins forever)
+  ctx_->Interrupt();
+  Event ev = ctx_->Switch();
+  EXPECT_EQ(ev.kind, Event::Kind::kInterrupted);
+}
+
+}  // namespace
