@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "abi/linux/errno.h"
+#include "abi/linux/fcntl.h"
 #include "abi/linux/signal_names.h"
 #include "abi/linux/stat.h"
 #include "absl/strings/str_cat.h"
@@ -85,7 +86,7 @@ std::string ReadStringArray(Task& t, uint64_t addr) {
 }
 
 std::string StatOut(Task& t, uint64_t addr) {
-  abi::Stat st;
+  uapi::Stat st;
   if (t.CopyInObj(addr, &st) < 0) return Pointer(addr);
   const char* type = "S_IFREG";
   switch (st.st_mode & S_IFMT) {
@@ -142,14 +143,16 @@ std::string Strace::FormatFlags(uint64_t v, ArgFmt fmt) {
   switch (fmt) {
     case ArgFmt::kOpenFlags: {
       static const std::vector<FlagName> kOpen = {
+          // Multi-bit flags first so they win over their parts.
+          {uapi::kOTmpfileBit | O_DIRECTORY, "O_TMPFILE"},
+          {uapi::kOSyncBit | O_DSYNC, "O_SYNC"},
           {O_CREAT, "O_CREAT"},         {O_EXCL, "O_EXCL"},
           {O_NOCTTY, "O_NOCTTY"},       {O_TRUNC, "O_TRUNC"},
           {O_APPEND, "O_APPEND"},       {O_NONBLOCK, "O_NONBLOCK"},
           {O_DSYNC, "O_DSYNC"},         {O_DIRECT, "O_DIRECT"},
-          {O_LARGEFILE, "O_LARGEFILE"}, {O_DIRECTORY, "O_DIRECTORY"},
+          {uapi::kOLargefile, "O_LARGEFILE"}, {O_DIRECTORY, "O_DIRECTORY"},
           {O_NOFOLLOW, "O_NOFOLLOW"},   {O_NOATIME, "O_NOATIME"},
-          {O_CLOEXEC, "O_CLOEXEC"},     {O_PATH, "O_PATH"},
-          {__O_TMPFILE, "O_TMPFILE"},   {__O_SYNC, "O_SYNC"}};
+          {O_CLOEXEC, "O_CLOEXEC"},     {O_PATH, "O_PATH"}};
       const char* acc = (v & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
                         : (v & O_ACCMODE) == O_RDWR ? "O_RDWR"
                                                     : "O_RDONLY";
@@ -206,7 +209,7 @@ std::string Strace::FormatFlags(uint64_t v, ArgFmt fmt) {
 std::string Strace::FormatReturn(int64_t ret, ArgFmt fmt) {
   if (ret < 0 && ret > -4096) {
     const int err = static_cast<int>(-ret);
-    const char* name = abi::ErrnoName(err);
+    const char* name = uapi::ErrnoName(err);
     if (name) return absl::StrFormat("-1 %s (%s)", name, strerror(err));
     return absl::StrFormat("-1 (errno %d)", err);
   }
@@ -253,7 +256,7 @@ void Strace::Enter(Task& t, const SyscallEntry* e, const SyscallArgs& a,
         call->args[i] = absl::StrFormat("%#o", v);
         break;
       case ArgFmt::kSignal: {
-        const char* n = abi::SignalName(static_cast<int>(v));
+        const char* n = uapi::SignalName(static_cast<int>(v));
         call->args[i] = n ? n : absl::StrCat(static_cast<int>(v));
         break;
       }

@@ -29,7 +29,7 @@ int64_t DoMmap(Task& t, uint64_t addr, uint64_t len, int prot, int flags,
     auto file = t.fds().Get(fd);
     if (!file) return -EBADF;
     // mmap(2): EACCES when the file is not open for reading.
-    if (!file->Readable()) return -EACCES;
+    if (!file->IsReadable()) return -EACCES;
     o.file = std::move(file);
   } else {
     o.offset = 0;
