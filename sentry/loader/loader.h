@@ -2,6 +2,8 @@
 #ifndef SENTRY_LOADER_LOADER_H_
 #define SENTRY_LOADER_LOADER_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,10 +34,12 @@ struct ExecImage {
 
 // Loads the program into `mm`, a fresh MemoryManager over an empty address
 // space: maps the executable (static, static-pie or dynamic with PT_INTERP),
-// follows `#!` interpreters (up to 4 levels), builds the initial stack with
-// argv, envp and auxv, and sets the brk base. Returns 0 or a negative errno
-// (ENOENT, EACCES, ENOEXEC, ELOOP, E2BIG, ENOMEM...); on failure `*error` is a
-// message naming the file and the cause.
+// follows `#!` interpreters (as Linux: a chain of at most 5 scripts before
+// the ELF file, else ELOOP), builds the initial stack with argv, envp and
+// auxv, and sets the brk base. Returns 0 or a negative errno (ENOENT, EACCES,
+// ENOEXEC, ELIBBAD, ELOOP, E2BIG, ENOMEM...); on failure `*error` is a
+// message naming the file and the cause ("/bin/x: exec format error: ...")
+// and `mm` is left half-built: the caller discards it.
 int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
              MemoryManager& mm, const ExecRequest& req, ExecImage* out,
              std::string* error);

@@ -1,0 +1,595 @@
+// execve(2) in the sentry: script interpreters, ELF mapping, initial stack.
+//
+// The layout follows Linux's binfmt_script.c, binfmt_elf.c (load_elf_binary,
+// load_elf_interp, elf_load, create_elf_tables) and exec.c (the argument
+// strings at the top of the stack), with two deliberate differences:
+//  * no address-space randomisation: an ET_DYN executable goes at Linux's
+//    non-randomised ELF_ET_DYN_BASE (0x555555554000 for the usual PIE), the
+//    interpreter and the stack where the MemoryManager puts them;
+//  * no vDSO, so no AT_SYSINFO_EHDR: libc then falls back to real syscalls
+//    for clock_gettime/gettimeofday/time/getcpu, and each of those traps
+//    into the sentry (slower, but the sentry owns the clocks).
+// AT_RSEQ_FEATURE_SIZE/AT_RSEQ_ALIGN are omitted as well (no rseq).
+
+#include "sentry/loader/loader.h"
+
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <random>
+
+#include "abi/linux/auxv.h"
+#include "abi/linux/elf.h"
+#include "abi/linux/stat.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "sentry/loader/elf.h"
+#include "sentry/mm/memory_manager.h"
+#include "sentry/vfs/file_description.h"
+#include "sentry/vfs/vfs.h"
+
+namespace sentry::loader {
+
+namespace {
+
+// exec_binprm() gives up when asked to handle a seventh file: a chain of at
+// most five `#!` scripts may precede the ELF binary.
+constexpr int kMaxInterpreterDepth = 5;
+// x86-64 ELF_ET_DYN_BASE: two thirds of the 47-bit user space.
+constexpr uint64_t kElfEtDynBase = 0x7ffffffff000ULL / 3 * 2;
+// Size of the initial stack mapping (the default RLIMIT_STACK).
+constexpr uint64_t kStackSize = 8ULL << 20;
+// argv + envp strings and pointers may use a quarter of the stack limit.
+constexpr uint64_t kArgSpaceLimit = kStackSize / 4;
+// Longest single argument or environment string, NUL included.
+constexpr uint64_t kMaxArgStrLen = 32 * kPageSize;
+// Lowest address a fixed mapping may use (vm.mmap_min_addr default).
+constexpr uint64_t kMinMapAddr = 0x10000;
+// AT_PLATFORM string for x86-64 (ELF_PLATFORM).
+constexpr char kPlatform[] = "x86_64";
+
+// A thread-safe description of an errno value.
+std::string ErrText(int64_t neg_errno) {
+  int e = static_cast<int>(-neg_errno);
+  const char* d = strerrordesc_np(e);
+  if (d == nullptr) return absl::StrCat("error ", e);
+  return d;
+}
+
+// Error reporting: every failure goes through one of these, so the message
+// always starts with the file it is about.
+class Errors {
+ public:
+  explicit Errors(std::string* out) : out_(out) {}
+
+  // "<path>: <strerror>" or "<path>: <what>: <strerror>".
+  int64_t Fail(int64_t err, const std::string& path,
+               const std::string& what = "") {
+    if (out_ != nullptr) {
+      *out_ = what.empty() ? absl::StrCat(path, ": ", ErrText(err))
+                           : absl::StrCat(path, ": ", what, ": ", ErrText(err));
+    }
+    return err;
+  }
+  // "<path>: exec format error: <cause>".
+  int64_t NoExec(const std::string& path, const std::string& cause) {
+    if (out_ != nullptr) {
+      *out_ = absl::StrCat(path, ": exec format error: ", cause);
+    }
+    return -ENOEXEC;
+  }
+  // Free-form message for an errno.
+  int64_t Message(int64_t err, std::string msg) {
+    if (out_ != nullptr) *out_ = std::move(msg);
+    return err;
+  }
+
+ private:
+  std::string* out_;
+};
+
+// Reads a sandbox file through its FileDescription.
+class FileSource : public ByteSource {
+ public:
+  FileSource(vfs::FileDescription& file, uint64_t size)
+      : file_(file), size_(size) {}
+  int64_t ReadAt(void* buf, uint64_t n, uint64_t off) override {
+    if (off > static_cast<uint64_t>(INT64_MAX)) return 0;
+    return file_.PRead(buf, n, static_cast<int64_t>(off));
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  vfs::FileDescription& file_;
+  uint64_t size_;
+};
+
+// A file opened for execution, with its first bytes.
+struct ExecFile {
+  std::shared_ptr<vfs::FileDescription> file;
+  std::string resolved;  // absolute sandbox path
+  uint64_t size = 0;
+  std::string head;  // up to kBinprmBufSize bytes from offset 0
+};
+
+int64_t OpenExec(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
+                 const std::string& path, ExecFile* out) {
+  int64_t r = vfs.OpenForExec(fs, path, &out->file, &out->resolved);
+  if (r < 0) return r;
+  if (out->file == nullptr) return -ENOENT;
+  uapi::Stat st{};
+  r = out->file->Stat(&st);
+  if (r < 0) return r;
+  out->size = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  out->head.assign(kBinprmBufSize, '\0');
+  uint64_t got = 0;
+  while (got < kBinprmBufSize) {
+    r = out->file->PRead(out->head.data() + got, kBinprmBufSize - got,
+                         static_cast<int64_t>(got));
+    if (r == -EINTR) continue;
+    if (r < 0) return r;
+    if (r == 0) break;
+    got += static_cast<uint64_t>(r);
+  }
+  out->head.resize(got);
+  return 0;
+}
+
+// True if [start, end) touches no VMA and no platform-reserved range.
+bool RangeFree(MemoryManager& mm, uint64_t start, uint64_t end) {
+  if (start < kMinMapAddr || end > kUserAddressEnd || start >= end) {
+    return false;
+  }
+  for (const Vma& v : mm.Vmas()) {
+    if (v.start < end && start < v.end) return false;
+  }
+  for (const platform::ReservedRange& r : mm.address_space().Reserved()) {
+    if (r.start < end && start < r.end) return false;
+  }
+  return true;
+}
+
+std::string Hex(uint64_t x) { return absl::StrFormat("%#x", x); }
+
+// Maps one PT_LOAD at `bias` like Linux's elf_load(): the file pages, the
+// zeroed tail of the last file page, and anonymous pages for the rest.
+int64_t MapSegment(MemoryManager& mm,
+                   const std::shared_ptr<vfs::FileDescription>& file,
+                   const std::string& name, const LoadSegment& seg,
+                   uint64_t bias, std::string* what) {
+  const uint64_t addr = bias + seg.vaddr;
+  const uint64_t page_off = addr & (kPageSize - 1);
+  const uint64_t map_start = addr - page_off;
+  uint64_t zero_start = map_start;
+  if (seg.filesz > 0) {
+    MemoryManager::MMapOpts o;
+    o.addr = map_start;
+    o.len = PageRoundUp(page_off + seg.filesz);
+    o.prot = seg.prot;
+    o.flags = MAP_PRIVATE | MAP_FIXED;
+    o.file = file;
+    o.offset = seg.offset - page_off;  // page-aligned: checked by ParseElf
+    o.name = name;
+    int64_t r = mm.MMap(o);
+    if (r < 0) {
+      *what = absl::StrCat("cannot map segment at ", Hex(addr));
+      return r;
+    }
+    const uint64_t file_end = addr + seg.filesz;
+    zero_start = PageRoundUp(file_end);
+    if (seg.memsz > seg.filesz && zero_start > file_end) {
+      // The file's bytes after p_filesz in the last page are bss: clear them.
+      std::vector<uint8_t> zeros(zero_start - file_end, 0);
+      r = mm.CopyOutForce(file_end, zeros.data(), zeros.size());
+      if (r < 0 && (seg.prot & PROT_WRITE)) {
+        *what = absl::StrCat("cannot clear bss at ", Hex(file_end));
+        return -EFAULT;
+      }
+    }
+  }
+  const uint64_t zero_end = PageRoundUp(addr + seg.memsz);
+  if (seg.memsz > seg.filesz && zero_end > zero_start) {
+    // As Linux's vm_brk_flags(): read-write, executable if the segment is.
+    MemoryManager::MMapOpts o;
+    o.addr = zero_start;
+    o.len = zero_end - zero_start;
+    o.prot = PROT_READ | PROT_WRITE | (seg.prot & PROT_EXEC);
+    o.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+    int64_t r = mm.MMap(o);
+    if (r < 0) {
+      *what = absl::StrCat("cannot map bss at ", Hex(zero_start));
+      return r;
+    }
+  }
+  return 0;
+}
+
+// Maps every PT_LOAD of `info`. The main executable, when ET_DYN, goes at
+// ELF_ET_DYN_BASE if that range is free; an ET_DYN interpreter (or a main
+// executable that cannot go there) gets a span the MemoryManager chooses;
+// ET_EXEC goes where it was linked. `*bias` receives the load bias.
+int64_t MapImage(MemoryManager& mm, const ExecFile& f, const ElfInfo& info,
+                 bool main_exe, uint64_t* bias, std::string* what) {
+  const uint64_t span = info.span_end - info.span_start;
+  uint64_t b = 0;
+  bool reserved = false;
+  if (info.type == uapi::kEtExec) {
+    if (!RangeFree(mm, info.span_start, info.span_end)) {
+      *what = absl::StrCat("segments at ", Hex(info.span_start), "-",
+                           Hex(info.span_end),
+                           " overlap memory already in use");
+      return -EEXIST;
+    }
+  } else {
+    const uint64_t align = info.max_align;  // power of two >= page size
+    bool placed = false;
+    if (main_exe) {
+      const uint64_t base = kElfEtDynBase & ~(align - 1);
+      // Wrapping arithmetic on purpose, as Linux: bias + p_vaddr lands near
+      // `base` whatever the link address.
+      b = (base - info.loads.front().vaddr) & ~(kPageSize - 1);
+      const uint64_t start = b + info.span_start;
+      if (start <= kUserAddressEnd && span <= kUserAddressEnd - start &&
+          RangeFree(mm, start, start + span)) {
+        placed = true;
+      }
+    }
+    if (!placed) {
+      if (span > kUserAddressEnd - (align - kPageSize)) {
+        *what = "image too large for the address space";
+        return -ENOMEM;
+      }
+      MemoryManager::MMapOpts o;
+      o.len = span + (align - kPageSize);
+      o.prot = PROT_NONE;
+      o.flags = MAP_PRIVATE | MAP_ANONYMOUS;
+      int64_t r = mm.MMap(o);
+      if (r < 0) {
+        *what = absl::StrCat("cannot reserve ", span, " bytes");
+        return r;
+      }
+      const uint64_t raw = static_cast<uint64_t>(r);
+      // First address >= raw congruent to span_start modulo the alignment.
+      const uint64_t start = raw + ((info.span_start - raw) & (align - 1));
+      if (start > raw) mm.MUnmap(raw, start - raw);
+      if (raw + o.len > start + span) {
+        mm.MUnmap(start + span, raw + o.len - (start + span));
+      }
+      b = start - info.span_start;
+      reserved = true;
+    }
+  }
+
+  for (const LoadSegment& seg : info.loads) {
+    int64_t r = MapSegment(mm, f.file, f.resolved, seg, b, what);
+    if (r < 0) return r;
+  }
+
+  if (reserved) {
+    // Give back the reservation's pages between segments, as Linux leaves
+    // holes there.
+    uint64_t cursor = b + info.span_start;
+    for (const LoadSegment& seg : info.loads) {
+      const uint64_t s = PageRoundDown(b + seg.vaddr);
+      if (s > cursor) mm.MUnmap(cursor, s - cursor);
+      cursor = std::max(cursor, PageRoundUp(b + seg.vaddr + seg.memsz));
+    }
+  }
+  *bias = b;
+  return 0;
+}
+
+void FillRandom(uint8_t* buf, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = getrandom(buf + done, n - done, 0);
+    if (r > 0) {
+      done += static_cast<size_t>(r);
+    } else if (r < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  if (done < n) {
+    std::random_device rd;
+    for (; done < n; ++done) buf[done] = static_cast<uint8_t>(rd());
+  }
+}
+
+// Inputs to the initial stack besides the strings.
+struct AuxInputs {
+  uint64_t phdr = 0;
+  uint64_t phnum = 0;
+  uint64_t base = 0;
+  uint64_t entry = 0;
+  uint64_t uid = 0, gid = 0;
+};
+
+// Builds the initial stack below mm.StackTop() as create_elf_tables does,
+// writing it with one CopyOut. Returns 0 and sets *sp, or a negative errno.
+int64_t BuildStack(MemoryManager& mm, const std::string& execfn,
+                   const std::vector<std::string>& argv,
+                   const std::vector<std::string>& envp, const AuxInputs& aux,
+                   uint64_t* sp, std::string* what) {
+  const uint64_t top = mm.StackTop();
+
+  // Strings, from the top down: an 8-byte NULL word, the exec file name,
+  // then envp and argv strings (each list in ascending order).
+  uint64_t p = top - sizeof(uint64_t);
+  const uint64_t execfn_addr = p - (execfn.size() + 1);
+  p = execfn_addr;
+  uint64_t env_bytes = 0, arg_bytes = 0;
+  for (const std::string& s : envp) env_bytes += s.size() + 1;
+  for (const std::string& s : argv) arg_bytes += s.size() + 1;
+  const uint64_t env_start = p - env_bytes;
+  const uint64_t arg_start = env_start - arg_bytes;
+  p = arg_start & ~uint64_t{15};
+
+  const uint64_t platform_addr = p - sizeof(kPlatform);
+  p = platform_addr;
+  const uint64_t random_addr = p - uapi::kAtRandomSize;
+  p = random_addr;
+
+  // The auxiliary vector, in the kernel's order.
+  std::vector<uint64_t> av;
+  auto put = [&av](uint64_t type, uint64_t val) {
+    av.push_back(type);
+    av.push_back(val);
+  };
+  // ARCH_DLINFO would put AT_SYSINFO_EHDR first: no vDSO, see above.
+  if (uint64_t m = getauxval(uapi::kAtMinsigstksz); m != 0) {
+    put(uapi::kAtMinsigstksz, m);
+  }
+  put(uapi::kAtHwcap, getauxval(uapi::kAtHwcap));
+  put(uapi::kAtPagesz, kPageSize);
+  put(uapi::kAtClktck, 100);
+  put(uapi::kAtPhdr, aux.phdr);
+  put(uapi::kAtPhent, sizeof(uapi::Elf64Phdr));
+  put(uapi::kAtPhnum, aux.phnum);
+  put(uapi::kAtBase, aux.base);
+  put(uapi::kAtFlags, 0);
+  put(uapi::kAtEntry, aux.entry);
+  put(uapi::kAtUid, aux.uid);
+  put(uapi::kAtEuid, aux.uid);
+  put(uapi::kAtGid, aux.gid);
+  put(uapi::kAtEgid, aux.gid);
+  put(uapi::kAtSecure, 0);
+  put(uapi::kAtRandom, random_addr);
+  put(uapi::kAtHwcap2, getauxval(uapi::kAtHwcap2));
+  put(uapi::kAtExecfn, execfn_addr);
+  put(uapi::kAtPlatform, platform_addr);
+  put(uapi::kAtNull, 0);
+
+  const uint64_t aux_words = av.size();
+  const uint64_t items = (argv.size() + 1) + (envp.size() + 1) + 1;
+  const uint64_t final_sp =
+      (p - aux_words * sizeof(uint64_t) - items * sizeof(uint64_t)) &
+      ~uint64_t{15};
+
+  // Lay the whole block [final_sp, top) out in sentry memory.
+  std::vector<uint8_t> block(top - final_sp, 0);
+  auto at = [&](uint64_t addr) { return block.data() + (addr - final_sp); };
+  auto put_word = [&](uint64_t addr, uint64_t v) {
+    memcpy(at(addr), &v, sizeof(v));
+  };
+
+  memcpy(at(execfn_addr), execfn.c_str(), execfn.size() + 1);
+  std::vector<uint64_t> arg_ptrs, env_ptrs;
+  uint64_t q = arg_start;
+  for (const std::string& s : argv) {
+    arg_ptrs.push_back(q);
+    memcpy(at(q), s.c_str(), s.size() + 1);
+    q += s.size() + 1;
+  }
+  for (const std::string& s : envp) {
+    env_ptrs.push_back(q);
+    memcpy(at(q), s.c_str(), s.size() + 1);
+    q += s.size() + 1;
+  }
+  memcpy(at(platform_addr), kPlatform, sizeof(kPlatform));
+  FillRandom(at(random_addr), uapi::kAtRandomSize);
+
+  uint64_t w = final_sp;
+  put_word(w, argv.size());
+  w += 8;
+  for (uint64_t a : arg_ptrs) {
+    put_word(w, a);
+    w += 8;
+  }
+  put_word(w, 0);
+  w += 8;
+  for (uint64_t e : env_ptrs) {
+    put_word(w, e);
+    w += 8;
+  }
+  put_word(w, 0);
+  w += 8;
+  memcpy(at(w), av.data(), av.size() * sizeof(uint64_t));
+
+  int64_t r = mm.CopyOut(final_sp, block.data(), block.size());
+  if (r < 0) {
+    *what = "cannot write the initial stack";
+    return r;
+  }
+  mm.arg_start = arg_start;
+  mm.arg_end = env_start;
+  mm.env_start = env_start;
+  mm.env_end = execfn_addr;
+  mm.auxv = std::move(av);
+  *sp = final_sp;
+  return 0;
+}
+
+// E2BIG checks of exec.c: each string at most MAX_ARG_STRLEN, and all
+// strings plus their pointers within a quarter of the stack limit.
+bool ArgsFit(const std::string& execfn, const std::vector<std::string>& argv,
+             const std::vector<std::string>& envp) {
+  uint64_t total = (argv.size() + envp.size()) * sizeof(uint64_t);
+  auto add = [&total](const std::string& s) {
+    if (s.size() + 1 > kMaxArgStrLen) return false;
+    total += s.size() + 1;
+    return total <= kArgSpaceLimit;
+  };
+  if (!add(execfn)) return false;
+  for (const std::string& s : argv) {
+    if (!add(s)) return false;
+  }
+  for (const std::string& s : envp) {
+    if (!add(s)) return false;
+  }
+  return true;
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
+             MemoryManager& mm, const ExecRequest& req, ExecImage* out,
+             std::string* error) {
+  Errors err(error);
+  std::string what;
+
+  // Linux (5.18+) gives a program started with an empty argv a "" argv[0].
+  std::vector<std::string> argv = req.argv;
+  if (argv.empty()) argv.emplace_back();
+
+  // Find the ELF file, rewriting argv for each `#!` script on the way.
+  ExecFile cur;
+  std::string cur_path = req.path;  // the name the current file came by
+  int64_t r = OpenExec(vfs, fs, req.path, &cur);
+  if (r < 0) return err.Fail(r, req.path);
+  for (int depth = 0;; ++depth) {
+    if (depth > kMaxInterpreterDepth) {
+      return err.Message(
+          -ELOOP, absl::StrCat(req.path, ": too many levels of #! ",
+                               "interpreters (more than ",
+                               kMaxInterpreterDepth, ")"));
+    }
+    if (HasElfMagic(cur.head)) break;
+    if (!HasShebang(cur.head)) {
+      return err.NoExec(cur_path, "not an ELF executable or #! script");
+    }
+    ScriptLine line;
+    std::string why;
+    r = ParseShebang(cur.head, &line, &why);
+    if (r < 0) return err.NoExec(cur_path, why);
+
+    std::vector<std::string> next_argv;
+    next_argv.reserve(argv.size() + 2);
+    next_argv.push_back(line.interp);
+    if (line.arg) next_argv.push_back(*line.arg);
+    next_argv.push_back(cur_path);
+    next_argv.insert(next_argv.end(), argv.begin() + 1, argv.end());
+    argv = std::move(next_argv);
+
+    ExecFile next;
+    // Linux looks an empty name ("#!" alone) up as the working directory,
+    // which is not a regular file: EACCES.
+    r = line.interp.empty() ? -EACCES
+                            : OpenExec(vfs, fs, line.interp, &next);
+    if (r < 0) {
+      return err.Fail(r, cur_path,
+                      absl::StrCat("bad interpreter ", line.interp));
+    }
+    cur = std::move(next);
+    cur_path = line.interp;
+  }
+
+  // Parse and validate the executable and its interpreter before touching
+  // the address space.
+  ElfInfo exe;
+  {
+    FileSource src(*cur.file, cur.size);
+    std::string why;
+    r = ParseElf(src, &exe, &why);
+    if (r == -ENOEXEC) return err.NoExec(cur_path, why);
+    if (r < 0) return err.Fail(r, cur_path, "cannot read ELF headers");
+  }
+  ExecFile interp_file;
+  ElfInfo interp;
+  const bool has_interp = exe.interp.has_value();
+  if (has_interp) {
+    const std::string& ipath = *exe.interp;
+    r = OpenExec(vfs, fs, ipath, &interp_file);
+    if (r < 0) {
+      return err.Fail(r, cur_path, absl::StrCat("ELF interpreter ", ipath));
+    }
+    FileSource src(*interp_file.file, interp_file.size);
+    std::string why;
+    r = ParseElf(src, &interp, &why);
+    if (r == -ENOEXEC) {
+      return err.Message(-ELIBBAD,
+                         absl::StrCat(cur_path, ": bad ELF interpreter ",
+                                      ipath, ": ", why));
+    }
+    if (r < 0) {
+      return err.Fail(r, cur_path, absl::StrCat("ELF interpreter ", ipath));
+    }
+  }
+
+  if (!ArgsFit(req.path, argv, req.envp)) {
+    return err.Fail(-E2BIG, req.path);
+  }
+
+  // The stack first, like Linux, so that fixed segments cannot land on it.
+  const uint64_t top = mm.StackTop();
+  if (top < kStackSize + kMinMapAddr || top > kUserAddressEnd ||
+      top % kPageSize != 0) {
+    return err.Fail(-EINVAL, req.path,
+                    absl::StrCat("bad stack top ", Hex(top)));
+  }
+  {
+    MemoryManager::MMapOpts o;
+    o.addr = top - kStackSize;
+    o.len = kStackSize;
+    o.prot = PROT_READ | PROT_WRITE | (exe.exec_stack ? PROT_EXEC : 0);
+    o.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN;
+    o.name = "[stack]";
+    r = mm.MMap(o);
+    if (r < 0) return err.Fail(r, req.path, "cannot map the stack");
+  }
+
+  uint64_t exe_bias = 0;
+  r = MapImage(mm, cur, exe, /*main_exe=*/true, &exe_bias, &what);
+  if (r < 0) return err.Fail(r, cur_path, what);
+
+  uint64_t interp_bias = 0;
+  if (has_interp) {
+    r = MapImage(mm, interp_file, interp, /*main_exe=*/false, &interp_bias,
+                 &what);
+    if (r < 0) return err.Fail(r, interp_file.resolved, what);
+  }
+
+  mm.SetBrkBase(exe_bias + exe.span_end);
+
+  AuxInputs aux;
+  aux.phdr = exe_bias + exe.phdr_vaddr;
+  aux.phnum = exe.phnum;
+  // Linux reports 0 for an ET_EXEC interpreter (it has no load address).
+  aux.base = has_interp && interp.type == uapi::kEtDyn ? interp_bias : 0;
+  aux.entry = exe_bias + exe.entry;
+  aux.uid = req.uid;
+  aux.gid = req.gid;
+
+  uint64_t sp = 0;
+  r = BuildStack(mm, req.path, argv, req.envp, aux, &sp, &what);
+  if (r < 0) return err.Fail(r, req.path, what);
+
+  out->entry = has_interp ? interp_bias + interp.entry : aux.entry;
+  out->stack_pointer = sp;
+  out->exe_path = cur.resolved;
+  out->comm = Basename(req.path).substr(0, 15);
+  return 0;
+}
+
+}  // namespace sentry::loader
