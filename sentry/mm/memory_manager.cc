@@ -177,7 +177,7 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   v.offset = opts.offset;
   v.name = opts.name;
   if (opts.file) {
-    abi::Stat st;
+    uapi::Stat st;
     if (opts.file->Stat(&st) == 0) {
       v.dev = st.st_dev;
       v.ino = st.st_ino;
@@ -343,7 +343,12 @@ int64_t MemoryManager::MRemap(uint64_t old_addr, uint64_t old_len,
   --it;
   Vma vma = it->second;
   if (vma.end <= old_addr) return -EFAULT;
-  if (old_len == 0) return -EINVAL;  // duplicating shared mappings: later
+  if (old_len == 0) {
+    // mremap(2): old_size 0 makes a second mapping of the same pages, only
+    // for shared mappings, and only when it may move.
+    if (!(vma.flags & MAP_SHARED)) return -EINVAL;
+    if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  }
   if (AddOverflows(old_addr, old_len) || old_addr + old_len > vma.end)
     return -EFAULT;
   if (flags & MREMAP_FIXED) {
@@ -357,6 +362,24 @@ int64_t MemoryManager::MRemap(uint64_t old_addr, uint64_t old_len,
   }
 
   const uint64_t old_end = old_addr + old_len;
+  if (old_len == 0) {
+    uint64_t dest = new_addr;
+    if (!(flags & MREMAP_FIXED)) {
+      dest = FindUnmapped(new_len);
+      if (dest == 0) return -ENOMEM;
+    }
+    int64_t r = as_->Remap(old_addr, 0, new_len,
+                           MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+    if (r < 0) return r;
+    RemoveRange(dest, dest + new_len);
+    Vma alias = vma;
+    alias.start = dest;
+    alias.end = dest + new_len;
+    if (alias.file) alias.offset = vma.offset + (old_addr - vma.start);
+    vmas_.emplace(dest, alias);
+    MergeAround(dest, dest + new_len);
+    return static_cast<int64_t>(dest);
+  }
   if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
     if (new_len < old_len) {
       int64_t r = as_->Unmap(old_addr + new_len, old_len - new_len);
