@@ -31,7 +31,7 @@ struct Dirent64 {
   int64_t d_off;
   uint16_t d_reclen;
   uint8_t d_type;
-  char d_name[];
+  __extension__ char d_name[];  // flexible array member (GNU extension in C++)
 };
 static_assert(offsetof(Dirent64, d_off) == 8);
 static_assert(offsetof(Dirent64, d_reclen) == 16);
@@ -52,7 +52,7 @@ struct Dirent {
   uint64_t d_ino;
   int64_t d_off;
   uint16_t d_reclen;
-  char d_name[];
+  __extension__ char d_name[];  // flexible array member (GNU extension in C++)
 };
 static_assert(offsetof(Dirent, d_reclen) == 16);
 static_assert(offsetof(Dirent, d_name) == 18);
@@ -70,7 +70,7 @@ struct Dirent32 {
   uint32_t d_ino;
   int32_t d_off;
   uint16_t d_reclen;
-  char d_name[];
+  __extension__ char d_name[];  // flexible array member (GNU extension in C++)
 };
 static_assert(offsetof(Dirent32, d_reclen) == 8);
 static_assert(offsetof(Dirent32, d_name) == 10);
