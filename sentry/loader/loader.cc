@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "sentry/loader/elf.h"
+#include "sentry/loader/stack.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/vfs/file_description.h"
 #include "sentry/vfs/vfs.h"
@@ -43,15 +44,9 @@ constexpr int kMaxInterpreterDepth = 5;
 // x86-64 ELF_ET_DYN_BASE: two thirds of the 47-bit user space.
 constexpr uint64_t kElfEtDynBase = 0x7ffffffff000ULL / 3 * 2;
 // Size of the initial stack mapping (the default RLIMIT_STACK).
-constexpr uint64_t kStackSize = 8ULL << 20;
-// argv + envp strings and pointers may use a quarter of the stack limit.
-constexpr uint64_t kArgSpaceLimit = kStackSize / 4;
-// Longest single argument or environment string, NUL included.
-constexpr uint64_t kMaxArgStrLen = 32 * kPageSize;
+constexpr uint64_t kStackSize = kInitialStackSize;
 // Lowest address a fixed mapping may use (vm.mmap_min_addr default).
 constexpr uint64_t kMinMapAddr = 0x10000;
-// AT_PLATFORM string for x86-64 (ELF_PLATFORM).
-constexpr char kPlatform[] = "x86_64";
 
 // A thread-safe description of an errno value.
 std::string ErrText(int64_t neg_errno) {
@@ -302,150 +297,6 @@ void FillRandom(uint8_t* buf, size_t n) {
   }
 }
 
-// Inputs to the initial stack besides the strings.
-struct AuxInputs {
-  uint64_t phdr = 0;
-  uint64_t phnum = 0;
-  uint64_t base = 0;
-  uint64_t entry = 0;
-  uint64_t uid = 0, gid = 0;
-};
-
-// Builds the initial stack below mm.StackTop() as create_elf_tables does,
-// writing it with one CopyOut. Returns 0 and sets *sp, or a negative errno.
-int64_t BuildStack(MemoryManager& mm, const std::string& execfn,
-                   const std::vector<std::string>& argv,
-                   const std::vector<std::string>& envp, const AuxInputs& aux,
-                   uint64_t* sp, std::string* what) {
-  const uint64_t top = mm.StackTop();
-
-  // Strings, from the top down: an 8-byte NULL word, the exec file name,
-  // then envp and argv strings (each list in ascending order).
-  uint64_t p = top - sizeof(uint64_t);
-  const uint64_t execfn_addr = p - (execfn.size() + 1);
-  p = execfn_addr;
-  uint64_t env_bytes = 0, arg_bytes = 0;
-  for (const std::string& s : envp) env_bytes += s.size() + 1;
-  for (const std::string& s : argv) arg_bytes += s.size() + 1;
-  const uint64_t env_start = p - env_bytes;
-  const uint64_t arg_start = env_start - arg_bytes;
-  p = arg_start & ~uint64_t{15};
-
-  const uint64_t platform_addr = p - sizeof(kPlatform);
-  p = platform_addr;
-  const uint64_t random_addr = p - uapi::kAtRandomSize;
-  p = random_addr;
-
-  // The auxiliary vector, in the kernel's order.
-  std::vector<uint64_t> av;
-  auto put = [&av](uint64_t type, uint64_t val) {
-    av.push_back(type);
-    av.push_back(val);
-  };
-  // ARCH_DLINFO would put AT_SYSINFO_EHDR first: no vDSO, see above.
-  if (uint64_t m = getauxval(uapi::kAtMinsigstksz); m != 0) {
-    put(uapi::kAtMinsigstksz, m);
-  }
-  put(uapi::kAtHwcap, getauxval(uapi::kAtHwcap));
-  put(uapi::kAtPagesz, kPageSize);
-  put(uapi::kAtClktck, 100);
-  put(uapi::kAtPhdr, aux.phdr);
-  put(uapi::kAtPhent, sizeof(uapi::Elf64Phdr));
-  put(uapi::kAtPhnum, aux.phnum);
-  put(uapi::kAtBase, aux.base);
-  put(uapi::kAtFlags, 0);
-  put(uapi::kAtEntry, aux.entry);
-  put(uapi::kAtUid, aux.uid);
-  put(uapi::kAtEuid, aux.uid);
-  put(uapi::kAtGid, aux.gid);
-  put(uapi::kAtEgid, aux.gid);
-  put(uapi::kAtSecure, 0);
-  put(uapi::kAtRandom, random_addr);
-  put(uapi::kAtHwcap2, getauxval(uapi::kAtHwcap2));
-  put(uapi::kAtExecfn, execfn_addr);
-  put(uapi::kAtPlatform, platform_addr);
-  put(uapi::kAtNull, 0);
-
-  const uint64_t aux_words = av.size();
-  const uint64_t items = (argv.size() + 1) + (envp.size() + 1) + 1;
-  const uint64_t final_sp =
-      (p - aux_words * sizeof(uint64_t) - items * sizeof(uint64_t)) &
-      ~uint64_t{15};
-
-  // Lay the whole block [final_sp, top) out in sentry memory.
-  std::vector<uint8_t> block(top - final_sp, 0);
-  auto at = [&](uint64_t addr) { return block.data() + (addr - final_sp); };
-  auto put_word = [&](uint64_t addr, uint64_t v) {
-    memcpy(at(addr), &v, sizeof(v));
-  };
-
-  memcpy(at(execfn_addr), execfn.c_str(), execfn.size() + 1);
-  std::vector<uint64_t> arg_ptrs, env_ptrs;
-  uint64_t q = arg_start;
-  for (const std::string& s : argv) {
-    arg_ptrs.push_back(q);
-    memcpy(at(q), s.c_str(), s.size() + 1);
-    q += s.size() + 1;
-  }
-  for (const std::string& s : envp) {
-    env_ptrs.push_back(q);
-    memcpy(at(q), s.c_str(), s.size() + 1);
-    q += s.size() + 1;
-  }
-  memcpy(at(platform_addr), kPlatform, sizeof(kPlatform));
-  FillRandom(at(random_addr), uapi::kAtRandomSize);
-
-  uint64_t w = final_sp;
-  put_word(w, argv.size());
-  w += 8;
-  for (uint64_t a : arg_ptrs) {
-    put_word(w, a);
-    w += 8;
-  }
-  put_word(w, 0);
-  w += 8;
-  for (uint64_t e : env_ptrs) {
-    put_word(w, e);
-    w += 8;
-  }
-  put_word(w, 0);
-  w += 8;
-  memcpy(at(w), av.data(), av.size() * sizeof(uint64_t));
-
-  int64_t r = mm.CopyOut(final_sp, block.data(), block.size());
-  if (r < 0) {
-    *what = "cannot write the initial stack";
-    return r;
-  }
-  mm.arg_start = arg_start;
-  mm.arg_end = env_start;
-  mm.env_start = env_start;
-  mm.env_end = execfn_addr;
-  mm.auxv = std::move(av);
-  *sp = final_sp;
-  return 0;
-}
-
-// E2BIG checks of exec.c: each string at most MAX_ARG_STRLEN, and all
-// strings plus their pointers within a quarter of the stack limit.
-bool ArgsFit(const std::string& execfn, const std::vector<std::string>& argv,
-             const std::vector<std::string>& envp) {
-  uint64_t total = (argv.size() + envp.size()) * sizeof(uint64_t);
-  auto add = [&total](const std::string& s) {
-    if (s.size() + 1 > kMaxArgStrLen) return false;
-    total += s.size() + 1;
-    return total <= kArgSpaceLimit;
-  };
-  if (!add(execfn)) return false;
-  for (const std::string& s : argv) {
-    if (!add(s)) return false;
-  }
-  for (const std::string& s : envp) {
-    if (!add(s)) return false;
-  }
-  return true;
-}
-
 std::string Basename(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -572,7 +423,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
 
   mm.SetBrkBase(exe_bias + exe.span_end);
 
-  AuxInputs aux;
+  AuxValues aux;
   aux.phdr = exe_bias + exe.phdr_vaddr;
   aux.phnum = exe.phnum;
   // Linux reports 0 for an ET_EXEC interpreter (it has no load address).
@@ -580,13 +431,23 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   aux.entry = exe_bias + exe.entry;
   aux.uid = req.uid;
   aux.gid = req.gid;
+  // The CPU is the host's: pass its capabilities through.
+  aux.hwcap = getauxval(uapi::kAtHwcap);
+  aux.hwcap2 = getauxval(uapi::kAtHwcap2);
+  aux.minsigstksz = getauxval(uapi::kAtMinsigstksz);
+  FillRandom(aux.random, sizeof(aux.random));
 
-  uint64_t sp = 0;
-  r = BuildStack(mm, req.path, argv, req.envp, aux, &sp, &what);
-  if (r < 0) return err.Fail(r, req.path, what);
+  StackImage stack = BuildInitialStack(top, req.path, argv, req.envp, aux);
+  r = mm.CopyOut(stack.sp, stack.block.data(), stack.block.size());
+  if (r < 0) return err.Fail(r, req.path, "cannot write the initial stack");
+  mm.arg_start = stack.arg_start;
+  mm.arg_end = stack.arg_end;
+  mm.env_start = stack.env_start;
+  mm.env_end = stack.env_end;
+  mm.auxv = std::move(stack.auxv);
 
   out->entry = has_interp ? interp_bias + interp.entry : aux.entry;
-  out->stack_pointer = sp;
+  out->stack_pointer = stack.sp;
   out->exe_path = cur.resolved;
   out->comm = Basename(req.path).substr(0, 15);
   return 0;

@@ -2,6 +2,7 @@
 #include "sentry/loader/elf.h"
 
 #include <dirent.h>
+#include <sys/auxv.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -9,11 +10,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "abi/linux/auxv.h"
 #include "abi/linux/elf.h"
 #include "gtest/gtest.h"
+#include "sentry/loader/stack.h"
 
 namespace sentry::loader {
 namespace {
@@ -543,6 +548,158 @@ TEST(ShebangTest, PathEndingAtLastByteIsAccepted) {
 TEST(ShebangTest, NotAScript) {
   Script s = ParseLine("\x7f" "ELF");
   EXPECT_EQ(s.ret, -ENOEXEC);
+}
+
+// ---- Initial stack ----
+
+class StackTest : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kTop = 0x7ffff0000000;
+
+  uint64_t Word(const StackImage& img, uint64_t addr) {
+    EXPECT_GE(addr, img.sp);
+    EXPECT_LE(addr + 8, kTop);
+    uint64_t v;
+    memcpy(&v, img.block.data() + (addr - img.sp), 8);
+    return v;
+  }
+  std::string Str(const StackImage& img, uint64_t addr) {
+    EXPECT_GE(addr, img.sp);
+    EXPECT_LT(addr, kTop);
+    return std::string(
+        reinterpret_cast<const char*>(img.block.data() + (addr - img.sp)));
+  }
+};
+
+TEST_F(StackTest, LayoutMatchesLinux) {
+  AuxValues aux;
+  aux.phdr = 0x555555554040;
+  aux.phnum = 13;
+  aux.base = 0x7ffff7fc3000;
+  aux.entry = 0x555555555040;
+  aux.uid = 1000;
+  aux.gid = 100;
+  aux.hwcap = 0x178bfbff;
+  aux.hwcap2 = 2;
+  aux.minsigstksz = 3376;
+  for (int i = 0; i < 16; ++i) aux.random[i] = static_cast<uint8_t>(i + 1);
+  const std::vector<std::string> argv = {"prog", "-x"};
+  const std::vector<std::string> envp = {"A=1"};
+  StackImage img = BuildInitialStack(kTop, "/bin/prog", argv, envp, aux);
+
+  // Strings: 8 zero bytes at the top, "/bin/prog", "A=1", "prog" "-x".
+  const uint64_t execfn = kTop - 8 - 10;
+  EXPECT_EQ(img.env_end, execfn);
+  EXPECT_EQ(img.env_start, execfn - 4);
+  EXPECT_EQ(img.arg_end, img.env_start);
+  EXPECT_EQ(img.arg_start, img.env_start - 8);
+  EXPECT_EQ(Word(img, kTop - 8), 0u);
+  // platform at align16(arg_start) - 7, random 16 below, then 20 auxv pairs
+  // and 6 words of argc/argv/envp, rounded down to 16.
+  const uint64_t platform = (img.arg_start & ~uint64_t{15}) - 7;
+  const uint64_t random = platform - 16;
+  EXPECT_EQ(img.sp, (random - 40 * 8 - 6 * 8) & ~uint64_t{15});
+  EXPECT_EQ(img.sp % 16, 0u);
+  ASSERT_EQ(img.block.size(), kTop - img.sp);
+
+  EXPECT_EQ(Word(img, img.sp), 2u);
+  EXPECT_EQ(Str(img, Word(img, img.sp + 8)), "prog");
+  EXPECT_EQ(Word(img, img.sp + 8), img.arg_start);
+  EXPECT_EQ(Str(img, Word(img, img.sp + 16)), "-x");
+  EXPECT_EQ(Word(img, img.sp + 24), 0u);
+  EXPECT_EQ(Str(img, Word(img, img.sp + 32)), "A=1");
+  EXPECT_EQ(Word(img, img.sp + 40), 0u);
+
+  // The auxv on the stack equals the saved copy, in the kernel's order.
+  const uint64_t auxv_addr = img.sp + 48;
+  ASSERT_EQ(img.auxv.size(), 40u);
+  std::vector<uint64_t> types;
+  std::map<uint64_t, uint64_t> vals;
+  for (size_t i = 0; i < img.auxv.size(); i += 2) {
+    EXPECT_EQ(Word(img, auxv_addr + i * 8), img.auxv[i]);
+    EXPECT_EQ(Word(img, auxv_addr + i * 8 + 8), img.auxv[i + 1]);
+    types.push_back(img.auxv[i]);
+    vals[img.auxv[i]] = img.auxv[i + 1];
+  }
+  const std::vector<uint64_t> want_types = {
+      uapi::kAtMinsigstksz, uapi::kAtHwcap,  uapi::kAtPagesz,
+      uapi::kAtClktck,      uapi::kAtPhdr,   uapi::kAtPhent,
+      uapi::kAtPhnum,       uapi::kAtBase,   uapi::kAtFlags,
+      uapi::kAtEntry,       uapi::kAtUid,    uapi::kAtEuid,
+      uapi::kAtGid,         uapi::kAtEgid,   uapi::kAtSecure,
+      uapi::kAtRandom,      uapi::kAtHwcap2, uapi::kAtExecfn,
+      uapi::kAtPlatform,    uapi::kAtNull};
+  EXPECT_EQ(types, want_types);
+  EXPECT_EQ(vals[uapi::kAtMinsigstksz], 3376u);
+  EXPECT_EQ(vals[uapi::kAtPagesz], 4096u);
+  EXPECT_EQ(vals[uapi::kAtClktck], 100u);
+  EXPECT_EQ(vals[uapi::kAtPhdr], 0x555555554040u);
+  EXPECT_EQ(vals[uapi::kAtPhent], 56u);
+  EXPECT_EQ(vals[uapi::kAtPhnum], 13u);
+  EXPECT_EQ(vals[uapi::kAtBase], 0x7ffff7fc3000u);
+  EXPECT_EQ(vals[uapi::kAtEntry], 0x555555555040u);
+  EXPECT_EQ(vals[uapi::kAtUid], 1000u);
+  EXPECT_EQ(vals[uapi::kAtEuid], 1000u);
+  EXPECT_EQ(vals[uapi::kAtGid], 100u);
+  EXPECT_EQ(vals[uapi::kAtEgid], 100u);
+  EXPECT_EQ(vals[uapi::kAtSecure], 0u);
+  EXPECT_EQ(vals[uapi::kAtHwcap], 0x178bfbffu);
+  EXPECT_EQ(vals[uapi::kAtHwcap2], 2u);
+  EXPECT_EQ(vals[uapi::kAtExecfn], execfn);
+  EXPECT_EQ(Str(img, execfn), "/bin/prog");
+  EXPECT_EQ(vals[uapi::kAtPlatform], platform);
+  EXPECT_EQ(Str(img, platform), "x86_64");
+  EXPECT_EQ(vals[uapi::kAtRandom], random);
+  EXPECT_EQ(memcmp(img.block.data() + (random - img.sp), aux.random, 16), 0);
+  // The auxv ends below the random bytes.
+  EXPECT_LE(auxv_addr + img.auxv.size() * 8, random);
+}
+
+TEST_F(StackTest, NoMinsigstkszEntryWhenUnknown) {
+  AuxValues aux;
+  StackImage img = BuildInitialStack(kTop, "x", {"x"}, {}, aux);
+  ASSERT_FALSE(img.auxv.empty());
+  EXPECT_EQ(img.auxv[0], uapi::kAtHwcap);
+  EXPECT_EQ(img.auxv[img.auxv.size() - 2], uapi::kAtNull);
+  EXPECT_EQ(img.sp % 16, 0u);
+  EXPECT_EQ(Word(img, img.sp), 1u);
+  EXPECT_EQ(Word(img, img.sp + 16), 0u);  // argv terminator
+  EXPECT_EQ(Word(img, img.sp + 24), 0u);  // empty envp
+}
+
+// Our auxv carries the host kernel's entries in the host kernel's order,
+// minus the ones left out on purpose (vDSO, rseq, execfd).
+TEST_F(StackTest, AuxvOrderMatchesHostKernel) {
+  std::ifstream f("/proc/self/auxv", std::ios::binary);
+  if (!f) GTEST_SKIP() << "no /proc/self/auxv";
+  std::vector<uint64_t> host;
+  uint64_t pair[2];
+  while (f.read(reinterpret_cast<char*>(pair), sizeof(pair))) {
+    if (pair[0] == uapi::kAtSysinfoEhdr || pair[0] == uapi::kAtRseqFeatureSize ||
+        pair[0] == uapi::kAtRseqAlign || pair[0] == uapi::kAtExecfd) {
+      continue;
+    }
+    host.push_back(pair[0]);
+    if (pair[0] == uapi::kAtNull) break;
+  }
+  AuxValues aux;
+  aux.minsigstksz = getauxval(uapi::kAtMinsigstksz);
+  StackImage img = BuildInitialStack(kTop, "x", {"x"}, {}, aux);
+  std::vector<uint64_t> ours;
+  for (size_t i = 0; i < img.auxv.size(); i += 2) ours.push_back(img.auxv[i]);
+  EXPECT_EQ(ours, host);
+}
+
+TEST(ArgsFitTest, Limits) {
+  EXPECT_TRUE(ArgsFit("/bin/x", {"x"}, {"A=1"}));
+  // One string of MAX_ARG_STRLEN bytes with its NUL is fine, one more not.
+  EXPECT_TRUE(ArgsFit("/bin/x", {std::string(kMaxArgStrLen - 1, 'a')}, {}));
+  EXPECT_FALSE(ArgsFit("/bin/x", {std::string(kMaxArgStrLen, 'a')}, {}));
+  // 16 strings of 128 KiB exceed the 2 MiB budget.
+  std::vector<std::string> many(16, std::string(kMaxArgStrLen - 1, 'b'));
+  EXPECT_FALSE(ArgsFit("/bin/x", {"x"}, many));
+  // So do 300000 empty strings (their pointers alone are 2.4 MB).
+  EXPECT_FALSE(ArgsFit("/bin/x", std::vector<std::string>(300000), {}));
 }
 
 }  // namespace
