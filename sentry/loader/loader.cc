@@ -13,13 +13,17 @@
 
 #include "sentry/loader/loader.h"
 
+#include <cpuid.h>
+#include <fcntl.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -279,6 +283,42 @@ int64_t MapImage(MemoryManager& mm, const ExecFile& f, const ElfInfo& info,
   return 0;
 }
 
+// The host kernel's auxv entry `type`, or 0. Read from /proc/self/auxv:
+// glibc's getauxval(AT_HWCAP) on x86 returns glibc's own HWCAP_X86_64 bits,
+// not the kernel's CPUID.1:EDX word.
+uint64_t HostAuxv(uint64_t type) {
+  static const std::map<uint64_t, uint64_t>* const entries = [] {
+    auto* m = new std::map<uint64_t, uint64_t>();
+    int fd = open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      uint64_t buf[512];
+      size_t got = 0;
+      while (got < sizeof(buf)) {
+        ssize_t n = read(fd, reinterpret_cast<char*>(buf) + got,
+                         sizeof(buf) - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+      close(fd);
+      for (size_t i = 0; i + 1 < got / sizeof(uint64_t); i += 2) {
+        if (buf[i] == uapi::kAtNull) break;
+        m->emplace(buf[i], buf[i + 1]);
+      }
+    }
+    if (m->find(uapi::kAtHwcap) == m->end()) {
+      unsigned a = 0, b = 0, c = 0, d = 0;
+      if (__get_cpuid(1, &a, &b, &c, &d)) m->emplace(uapi::kAtHwcap, d);
+    }
+    for (uint64_t t : {uapi::kAtHwcap2, uapi::kAtMinsigstksz}) {
+      if (m->find(t) == m->end()) m->emplace(t, getauxval(t));
+    }
+    return m;
+  }();
+  auto it = entries->find(type);
+  return it == entries->end() ? 0 : it->second;
+}
+
 void FillRandom(uint8_t* buf, size_t n) {
   size_t done = 0;
   while (done < n) {
@@ -432,9 +472,9 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   aux.uid = req.uid;
   aux.gid = req.gid;
   // The CPU is the host's: pass its capabilities through.
-  aux.hwcap = getauxval(uapi::kAtHwcap);
-  aux.hwcap2 = getauxval(uapi::kAtHwcap2);
-  aux.minsigstksz = getauxval(uapi::kAtMinsigstksz);
+  aux.hwcap = HostAuxv(uapi::kAtHwcap);
+  aux.hwcap2 = HostAuxv(uapi::kAtHwcap2);
+  aux.minsigstksz = HostAuxv(uapi::kAtMinsigstksz);
   FillRandom(aux.random, sizeof(aux.random));
 
   StackImage stack = BuildInitialStack(top, req.path, argv, req.envp, aux);
