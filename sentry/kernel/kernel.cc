@@ -165,9 +165,9 @@ absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
     tg->set_exe_path(image.exe_path);
     // The application starts with clean registers apart from the entry
     // point and the stack, as after execve (start_thread()).
-    abi::UserRegs& regs = task->ctx().MutableRegs();
+    uapi::UserRegs& regs = task->ctx().MutableRegs();
     const uint64_t cs = regs.cs, ss = regs.ss, ds = regs.ds, es = regs.es;
-    regs = abi::UserRegs{};
+    regs = uapi::UserRegs{};
     regs.cs = cs;
     regs.ss = ss;
     regs.ds = ds;
@@ -187,7 +187,7 @@ absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
   if (!st.ok()) return st;
   if (strace_) {
     if (WIFSIGNALED(status)) {
-      const char* name = abi::SignalName(WTERMSIG(status));
+      const char* name = uapi::SignalName(WTERMSIG(status));
       strace_->Line(absl::StrCat("+++ killed by ",
                                  name ? name : absl::StrCat(WTERMSIG(status)),
                                  WCOREDUMP(status) ? " (core dumped)" : "",

@@ -94,12 +94,12 @@ Task::RunState Task::HandleSyscall(const platform::Event& ev) {
     // No signal handler ran (signal delivery is not there yet), so every
     // restart code restarts the call, as Linux does when no handler is
     // invoked (arch_do_signal_or_restart).
-    case abi::kERESTARTSYS:
-    case abi::kERESTARTNOINTR:
-    case abi::kERESTARTNOHAND:
+    case uapi::kERESTARTSYS:
+    case uapi::kERESTARTNOINTR:
+    case uapi::kERESTARTNOHAND:
       RestartSyscall(false);
       return RunState::kRunApp;
-    case abi::kERESTART_RESTARTBLOCK:
+    case uapi::kERESTART_RESTARTBLOCK:
       RestartSyscall(true);
       return RunState::kRunApp;
     default:
@@ -110,13 +110,13 @@ Task::RunState Task::HandleSyscall(const platform::Event& ev) {
 }
 
 void Task::RestartSyscall(bool restart_block) {
-  abi::UserRegs& r = ctx_->MutableRegs();
+  uapi::UserRegs& r = ctx_->MutableRegs();
   // Both `syscall` and `int 0x80` are two bytes long.
   r.rip -= 2;
   if (restart_block) {
     r.rax = current_.arch == platform::Arch::kAmd64
-                ? abi::amd64::NR_restart_syscall
-                : abi::i386::NR_restart_syscall;
+                ? uapi::amd64::NR_restart_syscall
+                : uapi::i386::NR_restart_syscall;
   } else {
     r.rax = current_.nr;
   }

@@ -80,8 +80,8 @@ class Task {
   uint64_t robust_list_len = 0;
   // Blocked signals and the alternate signal stack (recorded; delivery
   // comes with the signals work).
-  abi::Sigset signal_mask = 0;
-  abi::Stack alt_stack{0, abi::kSsDisable, 0, 0};
+  uapi::Sigset signal_mask = 0;
+  uapi::Stack alt_stack{0, uapi::kSsDisable, 0, 0};
 
   // Runs the task loop on a new sentry thread; the first Switch() must
   // happen on the thread that created the context, so Start() is only for

@@ -13,7 +13,7 @@ ThreadGroup::ThreadGroup(pid_t tgid, pid_t ppid) : tgid_(tgid), ppid_(ppid) {
       rlimits_[r] = {static_cast<uint64_t>(host.rlim_cur),
                      static_cast<uint64_t>(host.rlim_max)};
     } else {
-      rlimits_[r] = {abi::kRlimInfinity, abi::kRlimInfinity};
+      rlimits_[r] = {uapi::kRlimInfinity, uapi::kRlimInfinity};
     }
   }
 }
@@ -53,12 +53,12 @@ void ThreadGroup::TaskExited() {
   exit_cv_.SignalAll();
 }
 
-abi::Rlimit ThreadGroup::GetRlimit(int resource) const {
+uapi::Rlimit ThreadGroup::GetRlimit(int resource) const {
   absl::MutexLock l(&mu_);
   return rlimits_[resource];
 }
 
-void ThreadGroup::SetRlimit(int resource, abi::Rlimit lim) {
+void ThreadGroup::SetRlimit(int resource, uapi::Rlimit lim) {
   absl::MutexLock l(&mu_);
   rlimits_[resource] = lim;
 }
@@ -83,12 +83,12 @@ void ThreadGroup::set_exe_path(std::string p) {
   exe_path_ = std::move(p);
 }
 
-abi::Sigaction ThreadGroup::GetSigaction(int sig) const {
+uapi::Sigaction ThreadGroup::GetSigaction(int sig) const {
   absl::MutexLock l(&mu_);
   return actions_[sig];
 }
 
-void ThreadGroup::SetSigaction(int sig, const abi::Sigaction& act) {
+void ThreadGroup::SetSigaction(int sig, const uapi::Sigaction& act) {
   absl::MutexLock l(&mu_);
   actions_[sig] = act;
 }

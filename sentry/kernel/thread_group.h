@@ -38,8 +38,8 @@ class ThreadGroup {
   void TaskStarted();
   void TaskExited();
 
-  abi::Rlimit GetRlimit(int resource) const;
-  void SetRlimit(int resource, abi::Rlimit lim);
+  uapi::Rlimit GetRlimit(int resource) const;
+  void SetRlimit(int resource, uapi::Rlimit lim);
 
   std::string comm() const;
   void set_comm(std::string c);
@@ -48,8 +48,8 @@ class ThreadGroup {
 
   // Signal dispositions (signal delivery itself comes with the signals
   // work; the table is already shared by the group as Linux's sighand).
-  abi::Sigaction GetSigaction(int sig) const;
-  void SetSigaction(int sig, const abi::Sigaction& act);
+  uapi::Sigaction GetSigaction(int sig) const;
+  void SetSigaction(int sig, const uapi::Sigaction& act);
 
  private:
   const pid_t tgid_;
@@ -58,10 +58,10 @@ class ThreadGroup {
   bool exiting_ ABSL_GUARDED_BY(mu_) = false;
   int exit_status_ ABSL_GUARDED_BY(mu_) = 0;
   int live_tasks_ ABSL_GUARDED_BY(mu_) = 0;
-  std::array<abi::Rlimit, kNumRlimits> rlimits_ ABSL_GUARDED_BY(mu_);
+  std::array<uapi::Rlimit, kNumRlimits> rlimits_ ABSL_GUARDED_BY(mu_);
   std::string comm_ ABSL_GUARDED_BY(mu_);
   std::string exe_path_ ABSL_GUARDED_BY(mu_);
-  std::array<abi::Sigaction, abi::kNumSignals + 1> actions_ ABSL_GUARDED_BY(mu_){};
+  std::array<uapi::Sigaction, uapi::kNumSignals + 1> actions_ ABSL_GUARDED_BY(mu_){};
   absl::CondVar exit_cv_;
 };
 

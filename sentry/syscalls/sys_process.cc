@@ -159,14 +159,14 @@ int64_t SysArchPrctl(Task& t, const SyscallArgs& a) {
   return -EINVAL;
 }
 
-static int64_t DoPrlimit(Task& t, int resource, const abi::Rlimit* new_lim,
-                         abi::Rlimit* old_lim) {
+static int64_t DoPrlimit(Task& t, int resource, const uapi::Rlimit* new_lim,
+                         uapi::Rlimit* old_lim) {
   if (resource < 0 || resource >= kNumRlimits) return -EINVAL;
   ThreadGroup& tg = t.thread_group();
-  abi::Rlimit cur = tg.GetRlimit(resource);
+  uapi::Rlimit cur = tg.GetRlimit(resource);
   if (new_lim) {
     if (new_lim->cur > new_lim->max) return -EINVAL;
-    if (resource == abi::kRlimitNofile && new_lim->max > kNrOpen) return -EPERM;
+    if (resource == uapi::kRlimitNofile && new_lim->max > kNrOpen) return -EPERM;
   }
   if (old_lim) *old_lim = cur;
   if (new_lim) tg.SetRlimit(resource, *new_lim);
@@ -175,7 +175,7 @@ static int64_t DoPrlimit(Task& t, int resource, const abi::Rlimit* new_lim,
 
 int64_t SysPrlimit64(Task& t, const SyscallArgs& a) {
   if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
-  abi::Rlimit nl, ol;
+  uapi::Rlimit nl, ol;
   if (a.Ptr(2) && t.CopyInObj(a.Ptr(2), &nl) < 0) return -EFAULT;
   int64_t r = DoPrlimit(t, a.Int(1), a.Ptr(2) ? &nl : nullptr,
                         a.Ptr(3) ? &ol : nullptr);
@@ -185,14 +185,14 @@ int64_t SysPrlimit64(Task& t, const SyscallArgs& a) {
 }
 
 int64_t SysGetrlimit(Task& t, const SyscallArgs& a) {
-  abi::Rlimit ol;
+  uapi::Rlimit ol;
   int64_t r = DoPrlimit(t, a.Int(0), nullptr, &ol);
   if (r < 0) return r;
   return t.CopyOutObj(a.Ptr(1), ol) < 0 ? -EFAULT : 0;
 }
 
 int64_t SysSetrlimit(Task& t, const SyscallArgs& a) {
-  abi::Rlimit nl;
+  uapi::Rlimit nl;
   if (t.CopyInObj(a.Ptr(1), &nl) < 0) return -EFAULT;
   return DoPrlimit(t, a.Int(0), &nl, nullptr);
 }
@@ -227,10 +227,10 @@ int64_t SysUname(Task& t, const SyscallArgs& a) {
   const KernelConfig& c = t.kernel().config();
   struct utsname host;
   ::uname(&host);
-  abi::NewUtsname u;
+  uapi::NewUtsname u;
   std::memset(&u, 0, sizeof(u));
   auto set = [](char* dst, const std::string& v) {
-    std::strncpy(dst, v.c_str(), abi::kUtsLen - 1);
+    std::strncpy(dst, v.c_str(), uapi::kUtsLen - 1);
   };
   set(u.sysname, "Linux");
   set(u.nodename, c.hostname);
@@ -306,7 +306,7 @@ int64_t SysPrctl(Task& t, const SyscallArgs& a) {
 int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
   struct sysinfo host;
   if (::sysinfo(&host) < 0) return -errno;
-  abi::Sysinfo s;
+  uapi::Sysinfo s;
   std::memset(&s, 0, sizeof(s));
   s.uptime = host.uptime;
   for (int i = 0; i < 3; i++) s.loads[i] = host.loads[i];
@@ -323,29 +323,29 @@ int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
 
 int64_t SysRtSigaction(Task& t, const SyscallArgs& a) {
   const int sig = a.Int(0);
-  if (a.Size(3) != abi::kSigsetSize) return -EINVAL;
-  if (sig < 1 || sig > abi::kNumSignals) return -EINVAL;
-  abi::Sigaction act;
+  if (a.Size(3) != uapi::kSigsetSize) return -EINVAL;
+  if (sig < 1 || sig > uapi::kNumSignals) return -EINVAL;
+  uapi::Sigaction act;
   if (a.Ptr(1)) {
     if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
     if (t.CopyInObj(a.Ptr(1), &act) < 0) return -EFAULT;
   }
-  abi::Sigaction old = t.thread_group().GetSigaction(sig);
+  uapi::Sigaction old = t.thread_group().GetSigaction(sig);
   if (a.Ptr(2) && t.CopyOutObj(a.Ptr(2), old) < 0) return -EFAULT;
   if (a.Ptr(1)) {
-    act.mask &= ~(abi::SigsetBit(SIGKILL) | abi::SigsetBit(SIGSTOP));
+    act.mask &= ~(uapi::SigsetBit(SIGKILL) | uapi::SigsetBit(SIGSTOP));
     t.thread_group().SetSigaction(sig, act);
   }
   return 0;
 }
 
 int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a) {
-  if (a.Size(3) != abi::kSigsetSize) return -EINVAL;
-  const abi::Sigset old = t.signal_mask;
+  if (a.Size(3) != uapi::kSigsetSize) return -EINVAL;
+  const uapi::Sigset old = t.signal_mask;
   if (a.Ptr(1)) {
-    abi::Sigset set;
+    uapi::Sigset set;
     if (t.CopyInObj(a.Ptr(1), &set) < 0) return -EFAULT;
-    set &= ~(abi::SigsetBit(SIGKILL) | abi::SigsetBit(SIGSTOP));
+    set &= ~(uapi::SigsetBit(SIGKILL) | uapi::SigsetBit(SIGSTOP));
     switch (a.Int(0)) {
       case SIG_BLOCK:
         t.signal_mask |= set;
@@ -365,17 +365,17 @@ int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a) {
 }
 
 int64_t SysSigaltstack(Task& t, const SyscallArgs& a) {
-  const abi::Stack old = t.alt_stack;
+  const uapi::Stack old = t.alt_stack;
   if (a.Ptr(0)) {
-    abi::Stack ss;
+    uapi::Stack ss;
     if (t.CopyInObj(a.Ptr(0), &ss) < 0) return -EFAULT;
-    const int mode = ss.ss_flags & ~static_cast<int32_t>(abi::kSsAutodisarm);
-    if (mode != 0 && mode != abi::kSsDisable && mode != abi::kSsOnstack)
+    const int mode = ss.ss_flags & ~static_cast<int32_t>(uapi::kSsAutodisarm);
+    if (mode != 0 && mode != uapi::kSsDisable && mode != uapi::kSsOnstack)
       return -EINVAL;
-    if (mode == abi::kSsDisable) {
+    if (mode == uapi::kSsDisable) {
       ss.ss_sp = 0;
       ss.ss_size = 0;
-    } else if (ss.ss_size < abi::kMinSigstksz) {
+    } else if (ss.ss_size < uapi::kMinSigstksz) {
       return -ENOMEM;
     }
     t.alt_stack = ss;

@@ -54,7 +54,7 @@ int64_t ReadClock(Task& t, int id, timespec* ts) {
 }
 
 int64_t ValidateTimespec(int64_t sec, int64_t nsec) {
-  if (sec < 0 || nsec < 0 || nsec >= abi::kNanosPerSecond) return -EINVAL;
+  if (sec < 0 || nsec < 0 || nsec >= uapi::kNanosPerSecond) return -EINVAL;
   return 0;
 }
 
@@ -72,14 +72,14 @@ int64_t Sleep(int clock, bool abstime, timespec req) {
 int64_t SysClockGettime(Task& t, const SyscallArgs& a) {
   timespec ts;
   if (int64_t r = ReadClock(t, a.Int(0), &ts); r < 0) return r;
-  abi::Timespec out{ts.tv_sec, ts.tv_nsec};
+  uapi::Timespec out{ts.tv_sec, ts.tv_nsec};
   return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
 }
 
 int64_t SysClockGettime32(Task& t, const SyscallArgs& a) {
   timespec ts;
   if (int64_t r = ReadClock(t, a.Int(0), &ts); r < 0) return r;
-  abi::Timespec32 out{static_cast<int32_t>(ts.tv_sec),
+  uapi::Timespec32 out{static_cast<int32_t>(ts.tv_sec),
                       static_cast<int32_t>(ts.tv_nsec)};
   return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
 }
@@ -98,7 +98,7 @@ int64_t SysClockGetres(Task& t, const SyscallArgs& a) {
   timespec ts;
   if (int64_t r = GetRes(a.Int(0), &ts); r < 0) return r;
   if (a.Ptr(1) == 0) return 0;
-  abi::Timespec out{ts.tv_sec, ts.tv_nsec};
+  uapi::Timespec out{ts.tv_sec, ts.tv_nsec};
   return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
 }
 
@@ -106,7 +106,7 @@ int64_t SysClockGetres32(Task& t, const SyscallArgs& a) {
   timespec ts;
   if (int64_t r = GetRes(a.Int(0), &ts); r < 0) return r;
   if (a.Ptr(1) == 0) return 0;
-  abi::Timespec32 out{static_cast<int32_t>(ts.tv_sec),
+  uapi::Timespec32 out{static_cast<int32_t>(ts.tv_sec),
                       static_cast<int32_t>(ts.tv_nsec)};
   return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
 }
@@ -115,11 +115,11 @@ int64_t SysGettimeofday(Task& t, const SyscallArgs& a) {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   if (a.Ptr(0)) {
-    abi::Timeval tv{ts.tv_sec, ts.tv_nsec / 1000};
+    uapi::Timeval tv{ts.tv_sec, ts.tv_nsec / 1000};
     if (t.CopyOutObj(a.Ptr(0), tv) < 0) return -EFAULT;
   }
   if (a.Ptr(1)) {
-    abi::Timezone tz{0, 0};
+    uapi::Timezone tz{0, 0};
     if (t.CopyOutObj(a.Ptr(1), tz) < 0) return -EFAULT;
   }
   return 0;
@@ -129,12 +129,12 @@ int64_t SysGettimeofday32(Task& t, const SyscallArgs& a) {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   if (a.Ptr(0)) {
-    abi::Timeval32 tv{static_cast<int32_t>(ts.tv_sec),
+    uapi::Timeval32 tv{static_cast<int32_t>(ts.tv_sec),
                       static_cast<int32_t>(ts.tv_nsec / 1000)};
     if (t.CopyOutObj(a.Ptr(0), tv) < 0) return -EFAULT;
   }
   if (a.Ptr(1)) {
-    abi::Timezone tz{0, 0};
+    uapi::Timezone tz{0, 0};
     if (t.CopyOutObj(a.Ptr(1), tz) < 0) return -EFAULT;
   }
   return 0;
@@ -153,14 +153,14 @@ int64_t SysTime32(Task& t, const SyscallArgs& a) {
 }
 
 int64_t SysNanosleep(Task& t, const SyscallArgs& a) {
-  abi::Timespec req;
+  uapi::Timespec req;
   if (t.CopyInObj(a.Ptr(0), &req) < 0) return -EFAULT;
   if (int64_t r = ValidateTimespec(req.tv_sec, req.tv_nsec); r < 0) return r;
   return Sleep(CLOCK_MONOTONIC, false, timespec{req.tv_sec, req.tv_nsec});
 }
 
 int64_t SysNanosleep32(Task& t, const SyscallArgs& a) {
-  abi::Timespec32 req;
+  uapi::Timespec32 req;
   if (t.CopyInObj(a.Ptr(0), &req) < 0) return -EFAULT;
   if (int64_t r = ValidateTimespec(req.tv_sec, req.tv_nsec); r < 0) return r;
   return Sleep(CLOCK_MONOTONIC, false, timespec{req.tv_sec, req.tv_nsec});
@@ -180,7 +180,7 @@ int64_t SysClockNanosleep(Task& t, const SyscallArgs& a) {
     default:
       return ValidClock(clock) ? -ENOTSUP : -EINVAL;
   }
-  abi::Timespec req;
+  uapi::Timespec req;
   if (t.CopyInObj(a.Ptr(2), &req) < 0) return -EFAULT;
   if (int64_t r = ValidateTimespec(req.tv_sec, req.tv_nsec); r < 0) return r;
   return Sleep(clock, flags & TIMER_ABSTIME, timespec{req.tv_sec, req.tv_nsec});

@@ -7,7 +7,7 @@ namespace sentry {
 namespace {
 
 template <size_t N>
-std::vector<SyscallEntry> Skeleton(const abi::SyscallName (&names)[N],
+std::vector<SyscallEntry> Skeleton(const uapi::SyscallName (&names)[N],
                                    int max_nr) {
   // Every number the ABI knows starts out unimplemented; the arch table
   // then fills in what the sentry implements.
@@ -25,8 +25,8 @@ SyscallTable::SyscallTable(platform::Arch arch,
                            std::vector<SyscallEntry> entries)
     : arch_(arch) {
   by_nr_ = arch == platform::Arch::kAmd64
-               ? Skeleton(abi::amd64::kSyscalls, abi::amd64::kMaxNr)
-               : Skeleton(abi::i386::kSyscalls, abi::i386::kMaxNr);
+               ? Skeleton(uapi::amd64::kSyscalls, uapi::amd64::kMaxNr)
+               : Skeleton(uapi::i386::kSyscalls, uapi::i386::kMaxNr);
   for (auto& e : entries) {
     if (e.nr < 0 || static_cast<size_t>(e.nr) >= by_nr_.size()) continue;
     const char* abi_name = by_nr_[e.nr].name;
