@@ -1,11 +1,84 @@
-// File syscalls (owned by the VFS work; declarations added there).
+// File syscalls: I/O, open/close/dup/fcntl/ioctl, stat and access, paths
+// and directories, pipes. Each returns a value or a negative errno.
+//
+// Handlers are shared by amd64 and i386 unless a structure or an argument
+// split differs; those have an I386 variant.
 #ifndef SENTRY_SYSCALLS_SYS_FILE_H_
 #define SENTRY_SYSCALLS_SYS_FILE_H_
+
+#include <cstdint>
 
 #include "sentry/kernel/syscall_args.h"
 
 namespace sentry {
 class Task;
+
+// ---- I/O (sys_rw.cc) ----
+int64_t SysRead(Task& t, const SyscallArgs& a);
+int64_t SysWrite(Task& t, const SyscallArgs& a);
+int64_t SysPread64(Task& t, const SyscallArgs& a);
+int64_t SysPwrite64(Task& t, const SyscallArgs& a);
+int64_t SysReadv(Task& t, const SyscallArgs& a);
+int64_t SysWritev(Task& t, const SyscallArgs& a);
+int64_t SysPreadv(Task& t, const SyscallArgs& a);
+int64_t SysPwritev(Task& t, const SyscallArgs& a);
+int64_t SysPreadv2(Task& t, const SyscallArgs& a);
+int64_t SysPwritev2(Task& t, const SyscallArgs& a);
+int64_t SysLseek(Task& t, const SyscallArgs& a);
+// i386: 64-bit offsets split over two registers, struct compat_iovec.
+int64_t SysPread64I386(Task& t, const SyscallArgs& a);
+int64_t SysPwrite64I386(Task& t, const SyscallArgs& a);
+int64_t SysReadvI386(Task& t, const SyscallArgs& a);
+int64_t SysWritevI386(Task& t, const SyscallArgs& a);
+int64_t SysPreadvI386(Task& t, const SyscallArgs& a);
+int64_t SysPwritevI386(Task& t, const SyscallArgs& a);
+int64_t SysPreadv2I386(Task& t, const SyscallArgs& a);
+int64_t SysPwritev2I386(Task& t, const SyscallArgs& a);
+int64_t SysLlseekI386(Task& t, const SyscallArgs& a);
+
+// ---- Descriptors (sys_file.cc) ----
+int64_t SysOpen(Task& t, const SyscallArgs& a);
+int64_t SysOpenat(Task& t, const SyscallArgs& a);
+int64_t SysCreat(Task& t, const SyscallArgs& a);
+int64_t SysClose(Task& t, const SyscallArgs& a);
+int64_t SysCloseRange(Task& t, const SyscallArgs& a);
+int64_t SysDup(Task& t, const SyscallArgs& a);
+int64_t SysDup2(Task& t, const SyscallArgs& a);
+int64_t SysDup3(Task& t, const SyscallArgs& a);
+int64_t SysFcntl(Task& t, const SyscallArgs& a);
+int64_t SysIoctl(Task& t, const SyscallArgs& a);
+int64_t SysUmask(Task& t, const SyscallArgs& a);
+
+// ---- stat, access, readlink (sys_stat.cc) ----
+int64_t SysFstat(Task& t, const SyscallArgs& a);
+int64_t SysStat(Task& t, const SyscallArgs& a);
+int64_t SysLstat(Task& t, const SyscallArgs& a);
+int64_t SysNewfstatat(Task& t, const SyscallArgs& a);
+int64_t SysStatx(Task& t, const SyscallArgs& a);
+int64_t SysAccess(Task& t, const SyscallArgs& a);
+int64_t SysFaccessat(Task& t, const SyscallArgs& a);
+int64_t SysFaccessat2(Task& t, const SyscallArgs& a);
+int64_t SysReadlink(Task& t, const SyscallArgs& a);
+int64_t SysReadlinkat(Task& t, const SyscallArgs& a);
+// i386 struct stat64.
+int64_t SysStat64I386(Task& t, const SyscallArgs& a);
+int64_t SysLstat64I386(Task& t, const SyscallArgs& a);
+int64_t SysFstat64I386(Task& t, const SyscallArgs& a);
+int64_t SysFstatat64I386(Task& t, const SyscallArgs& a);
+
+// ---- Directories and the working directory (sys_dir.cc) ----
+int64_t SysGetcwd(Task& t, const SyscallArgs& a);
+int64_t SysChdir(Task& t, const SyscallArgs& a);
+int64_t SysFchdir(Task& t, const SyscallArgs& a);
+int64_t SysGetdents64(Task& t, const SyscallArgs& a);
+// The old getdents: struct linux_dirent (amd64) / compat_linux_dirent.
+int64_t SysGetdents(Task& t, const SyscallArgs& a);
+int64_t SysGetdentsI386(Task& t, const SyscallArgs& a);
+
+// ---- Pipes (sys_pipe.cc) ----
+int64_t SysPipe(Task& t, const SyscallArgs& a);
+int64_t SysPipe2(Task& t, const SyscallArgs& a);
+
 }  // namespace sentry
 
 #endif  // SENTRY_SYSCALLS_SYS_FILE_H_

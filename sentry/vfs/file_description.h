@@ -1,14 +1,29 @@
 // FileDescription: an open file description (Linux's struct file), shared by
 // dup and fork. Holds the offset and status flags; the object it refers to
 // implements the operations.
+//
+// Buffers passed to the operations are sentry memory: the syscall layer
+// copies to and from the application. Every operation returns a value or a
+// negative errno.
+//
+// Locking: mu_ guards the status flags; pos_mu_ guards the file offset and
+// is held for the whole of a Read/Write/Seek/Getdents64 that uses it (Linux's
+// f_pos_lock), so concurrent reads through one description never see the
+// same offset.
 #ifndef SENTRY_VFS_FILE_DESCRIPTION_H_
 #define SENTRY_VFS_FILE_DESCRIPTION_H_
+
+#include <fcntl.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "abi/linux/fcntl.h"
 #include "abi/linux/stat.h"
+#include "sentry/vfs/virtual_dentry.h"
 
 namespace sentry {
 class Task;
@@ -16,18 +31,101 @@ class Task;
 
 namespace sentry::vfs {
 
+// The kernel's O_LARGEFILE bit (glibc defines O_LARGEFILE as 0 on x86_64,
+// but the kernel sets this bit in f_flags for every open from 64-bit code,
+// and F_GETFL shows it).
+inline constexpr int kOLargefile = uapi::kOLargefile;
+
+// Status flags F_SETFL may change (Linux's SETFL_MASK).
+inline constexpr int kSettableStatusFlags =
+    O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+// The status flags a description keeps from open(2)'s flags: everything but
+// the open-time-only bits (Linux's do_dentry_open clears the same).
+constexpr int OpenStatusFlags(int open_flags) {
+  return open_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+}
+
 class FileDescription : public std::enable_shared_from_this<FileDescription> {
  public:
-  virtual ~FileDescription() = default;
+  // `status_flags`: the access mode (O_RDONLY/O_WRONLY/O_RDWR, or O_PATH)
+  // and status bits as F_GETFL reports them.
+  explicit FileDescription(int status_flags = O_RDONLY);
+  virtual ~FileDescription();
+  FileDescription(const FileDescription&) = delete;
+  FileDescription& operator=(const FileDescription&) = delete;
 
+  // ---- Flags ----
+  int status_flags() const;
+  // F_SETFL: changes only kSettableStatusFlags bits.
+  virtual int64_t SetStatusFlags(int flags);
+  bool IsPathOnly() const { return path_only_; }
+  bool nonblocking() const { return status_flags() & O_NONBLOCK; }
+  bool IsReadable() const { return readable_; }
+  bool IsWritable() const { return writable_; }
+  // 0, or -EBADF when the description was not opened for that access.
+  int64_t CheckReadable() const { return readable_ ? 0 : -EBADF; }
+  int64_t CheckWritable() const { return writable_ ? 0 : -EBADF; }
+
+  // ---- Where the file is (files opened through the VFS) ----
+  // Set once by the VFS right after the filesystem created the description.
+  void SetLocation(VirtualDentry vd, std::string path);
+  // Empty (!ok()) for pipes, host fds and other anonymous files.
+  const VirtualDentry& location() const { return location_; }
+
+  // ---- Offset ----
+  int64_t offset() const;
+
+  // ---- Operations ----
+  // read(2)/write(2) at the file offset. The defaults go through
+  // PRead/PWrite and advance the offset (O_APPEND writes at end of file).
+  // `t` is the calling task, for files that block (pipes).
+  virtual int64_t Read(Task& t, void* buf, uint64_t n);
+  virtual int64_t Write(Task& t, const void* buf, uint64_t n);
   // Reads at `off` without moving the file offset. -ESPIPE when the file is
   // not seekable; short reads at end of file as pread(2).
   virtual int64_t PRead(void* buf, uint64_t n, int64_t off) = 0;
+  // Writes at `off`. Default: -EINVAL (nothing writable).
+  virtual int64_t PWrite(const void* buf, uint64_t n, int64_t off);
+  // lseek(2). The default handles SEEK_SET/CUR/END and SEEK_DATA/HOLE
+  // (whole file is data) from the size Stat reports.
+  virtual int64_t Seek(int64_t off, int whence);
   // fstat(2).
-  virtual int64_t Stat(abi::Stat* st) = 0;
+  virtual int64_t Stat(uapi::Stat* st) = 0;
+  // statx(2) of the open file; the default derives it from Stat.
+  virtual int64_t Statx(uint32_t mask, uapi::Statx* stx);
+  // getdents64(2): fills `buf` with uapi::Dirent64 records and returns the
+  // number of bytes. Default: -ENOTDIR.
+  virtual int64_t Getdents64(void* buf, uint64_t n);
+  // ioctl(2) requests the file understands (the syscall layer has already
+  // handled FIOCLEX, FIONCLEX, FIONBIO). `arg` is an application address
+  // or value. The default answers FIONREAD for regular files and -ENOTTY
+  // otherwise.
+  virtual int64_t Ioctl(Task& t, uint64_t cmd, uint64_t arg);
   // The path the file was opened by, absolute within the sandbox (for
-  // /proc/PID/maps, /proc/PID/fd, error messages).
-  virtual std::string Path() const = 0;
+  // /proc/PID/maps, /proc/PID/fd, error messages). Anonymous files return
+  // their Linux-style name ("pipe:[12]").
+  virtual std::string Path() const;
+
+ protected:
+  // Advances the offset after a successful default Read/Write; for
+  // subclasses that implement their own offset-based operations.
+  mutable absl::Mutex pos_mu_;
+  int64_t pos_ ABSL_GUARDED_BY(pos_mu_) = 0;
+
+  // Seek arithmetic shared by the default and subclasses: the new offset
+  // for SEEK_SET/SEEK_CUR/SEEK_END given the file size, or -EINVAL.
+  int64_t SeekLocked(int64_t off, int whence, int64_t size)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pos_mu_);
+
+ private:
+  const bool readable_;
+  const bool writable_;
+  const bool path_only_;
+  mutable absl::Mutex mu_;
+  int flags_ ABSL_GUARDED_BY(mu_);
+  VirtualDentry location_;
+  std::string path_;
 };
 
 }  // namespace sentry::vfs

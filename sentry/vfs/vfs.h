@@ -1,19 +1,111 @@
 // VirtualFilesystem: the sandbox's mount tree and path walk.
+//
+// The walk is done here, one component at a time, for every filesystem: a
+// filesystem only ever looks up a single name in a directory it already
+// holds, so `..`, symlinks and mount crossings are decided by the sentry
+// and a path can never leave the caller's root (see README.md).
 #ifndef SENTRY_VFS_VFS_H_
 #define SENTRY_VFS_VFS_H_
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "sentry/vfs/credentials.h"
 #include "sentry/vfs/file_description.h"
+#include "sentry/vfs/virtual_dentry.h"
 
 namespace sentry::vfs {
 
+class Dentry;
+class Filesystem;
 class FsContext;
+class Mount;
+
+// Linux's limits: PATH_MAX counts the NUL, so a path has at most 4095 bytes.
+inline constexpr size_t kPathMax = 4096;
+inline constexpr size_t kNameMax = 255;
+inline constexpr int kMaxSymlinks = 40;
+
+struct LookupOptions {
+  // Follow a symlink in the final component (stat vs lstat). A trailing
+  // slash always follows.
+  bool follow_final = true;
+  // The result must be a directory (-ENOTDIR otherwise).
+  bool must_be_dir = false;
+};
 
 class VirtualFilesystem {
  public:
+  // The standard sandbox VFS: `host_root` (a host directory) as a read-only
+  // hostfs mounted at "/".
+  static absl::StatusOr<std::shared_ptr<VirtualFilesystem>> New(
+      const std::string& host_root);
+
+  // A VFS whose root mount shows `root_fs` with mount flags `root_flags`
+  // (kMount*).
+  VirtualFilesystem(std::shared_ptr<Filesystem> root_fs, int root_flags);
+  ~VirtualFilesystem();
+
+  // The root of the mount tree.
+  VirtualDentry Root() const;
+
+  // A filesystem context rooted at Root() whose cwd is `cwd` (an absolute
+  // sandbox path that must name a directory) and umask 022.
+  absl::StatusOr<std::shared_ptr<FsContext>> NewFsContext(
+      const std::string& cwd);
+
+  // ---- Mount table ----
+  // Mounts `fs` on the directory `target` (absolute, resolved from Root()
+  // following symlinks). A later mount on the same place hides the earlier.
+  absl::Status AddMount(const std::string& target,
+                        std::shared_ptr<Filesystem> fs, int flags);
+  // The mount attached at `vd`, or null.
+  std::shared_ptr<Mount> MountedAt(const VirtualDentry& vd) const;
+  // All mounts, root first, in mount order (for /proc/mounts).
+  std::vector<std::shared_ptr<Mount>> Mounts() const;
+
+  // ---- Path operations ----
+  // Every one takes the caller's root (never left, `..` stops there),
+  // the starting directory for relative paths, and the credentials used
+  // for search/read/write permission. They return 0 or a negative errno.
+
+  // Resolves `path` to a location (stat, chdir, access...). An empty path
+  // is -ENOENT; callers implement AT_EMPTY_PATH themselves.
+  int64_t GetDentryAt(const VirtualDentry& root, const VirtualDentry& start,
+                      std::string_view path, const LookupOptions& opts,
+                      const Credentials& creds, VirtualDentry* out);
+
+  // open(2): `flags` as the application gave them (plus kOLargefile from
+  // the syscall layer); `mode` is the creation mode with the umask already
+  // applied.
+  int64_t OpenAt(const VirtualDentry& root, const VirtualDentry& start,
+                 std::string_view path, int flags, mode_t mode,
+                 const Credentials& creds,
+                 std::shared_ptr<FileDescription>* out);
+
+  // Opens an already resolved location with open(2)'s checks (type,
+  // O_DIRECTORY, read-only mount, permissions).
+  int64_t OpenLocation(const VirtualDentry& vd, int flags,
+                       const Credentials& creds,
+                       std::shared_ptr<FileDescription>* out);
+
+  // readlink(2): the target of the symlink `path` (final component not
+  // followed); -EINVAL when it is not a symlink.
+  int64_t ReadlinkAt(const VirtualDentry& root, const VirtualDentry& start,
+                     std::string_view path, const Credentials& creds,
+                     std::string* target);
+
   // Opens `path` (relative to fs's cwd, within fs's root) for execution:
   // follows symlinks; ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG as path walk gives
   // them; EACCES if the final file is not a regular file or has no execute
@@ -21,6 +113,41 @@ class VirtualFilesystem {
   int64_t OpenForExec(const FsContext& fs, const std::string& path,
                       std::shared_ptr<FileDescription>* out,
                       std::string* resolved);
+
+  // The absolute path of `vd` as seen from `root` ("/" for root itself).
+  // When `vd` is not below `root`, the path is from the top of the mount
+  // tree and `*reachable` (optional) is set false.
+  static std::string PathOf(const VirtualDentry& root, const VirtualDentry& vd,
+                            bool* reachable = nullptr);
+
+ private:
+  struct WalkResult {
+    bool found = false;   // vd is valid; else parent/name say where to create
+    VirtualDentry vd;     // the final location
+    VirtualDentry parent; // directory holding the final component
+    std::string name;     // final component ("" when the path ends in . or ..)
+    bool trailing_slash = false;
+  };
+  // The walk. With `want_parent`, a missing final component is not an
+  // error: found is false and parent/name are set.
+  int64_t Walk(const VirtualDentry& root, const VirtualDentry& start,
+               std::string_view path, bool follow_final, bool want_parent,
+               const Credentials& creds, WalkResult* res) const;
+  // `..` from `vd`, never above `root` nor above the top of the tree.
+  VirtualDentry Parent(const VirtualDentry& root, const VirtualDentry& vd) const;
+  // Steps onto whatever is mounted on `vd`, repeatedly.
+  VirtualDentry CrossMounts(VirtualDentry vd) const;
+  // Search (exec) permission on the directory `dir`.
+  static int64_t MayLookup(const VirtualDentry& dir, const Credentials& creds);
+
+  std::shared_ptr<Mount> root_mount_;
+  mutable absl::Mutex mounts_mu_;
+  // Keyed by (parent mount, mountpoint dentry).
+  absl::flat_hash_map<std::pair<const Mount*, const Dentry*>,
+                      std::shared_ptr<Mount>>
+      mounts_ ABSL_GUARDED_BY(mounts_mu_);
+  std::vector<std::shared_ptr<Mount>> mount_order_ ABSL_GUARDED_BY(mounts_mu_);
+  int next_mount_id_ ABSL_GUARDED_BY(mounts_mu_) = 1;
 };
 
 }  // namespace sentry::vfs

@@ -1,0 +1,164 @@
+#include "sentry/fs/host_fd/host_fd_file.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "sentry/fs/hostfs/host_stat.h"
+#include "sentry/kernel/task.h"
+
+namespace sentry::vfs {
+
+std::shared_ptr<FileDescription> NewHostFdFile(int host_fd, std::string name) {
+  int fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0) return nullptr;
+  int host_flags = fcntl(fd, F_GETFL);
+  if (host_flags < 0) {
+    close(fd);
+    return nullptr;
+  }
+  // The sandbox sees the access mode and O_APPEND of the host description;
+  // O_NONBLOCK is the sandbox's own business.
+  int flags = (host_flags & (O_ACCMODE | O_APPEND)) | kOLargefile;
+  bool tty = isatty(fd) == 1;
+  return std::make_shared<fs::HostFdFile>(fd, flags, std::move(name), tty);
+}
+
+}  // namespace sentry::vfs
+
+namespace sentry::fs {
+
+namespace {
+
+// Kernel ioctl request numbers (asm-generic/ioctls.h) and the sizes of what
+// they copy out (struct termios as the kernel defines it: 4 flags, c_line,
+// 19 control characters).
+constexpr uint64_t kTCGETS = 0x5401;
+constexpr uint64_t kTIOCGPGRP = 0x540F;
+constexpr uint64_t kTIOCGWINSZ = 0x5413;
+constexpr uint64_t kFIONREAD = 0x541B;
+constexpr size_t kKernelTermiosSize = 36;
+constexpr size_t kWinsizeSize = 8;
+
+}  // namespace
+
+HostFdFile::HostFdFile(int fd, int status_flags, std::string name, bool is_tty)
+    : FileDescription(status_flags),
+      fd_(fd),
+      name_(std::move(name)),
+      is_tty_(is_tty) {}
+
+HostFdFile::~HostFdFile() { close(fd_); }
+
+int64_t HostFdFile::WaitHost(short events) {
+  struct pollfd p{fd_, events, 0};
+  for (;;) {
+    int r = poll(&p, 1, -1);
+    if (r > 0) return 0;
+    if (r < 0 && errno != EINTR) return -errno;
+  }
+}
+
+int64_t HostFdFile::Read(Task& t, void* buf, uint64_t n) {
+  for (;;) {
+    ssize_t r = read(fd_, buf, n);
+    if (r >= 0) return r;
+    if (errno == EINTR) continue;
+    if ((errno == EAGAIN || errno == EWOULDBLOCK) && !nonblocking()) {
+      int64_t w = WaitHost(POLLIN);
+      if (w < 0) return w;
+      continue;
+    }
+    return -errno;
+  }
+}
+
+int64_t HostFdFile::Write(Task& t, const void* buf, uint64_t n) {
+  const char* p = static_cast<const char*>(buf);
+  uint64_t done = 0;
+  // A blocking write writes everything, as a write to a pipe or terminal
+  // in blocking mode does.
+  while (done < n) {
+    ssize_t r = write(fd_, p + done, n - done);
+    if (r > 0) {
+      done += static_cast<uint64_t>(r);
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !nonblocking()) {
+      int64_t w = WaitHost(POLLOUT);
+      if (w < 0) return done ? static_cast<int64_t>(done) : w;
+      continue;
+    }
+    if (done) return static_cast<int64_t>(done);
+    return r < 0 ? -errno : 0;
+  }
+  return static_cast<int64_t>(done);
+}
+
+int64_t HostFdFile::PRead(void* buf, uint64_t n, int64_t off) {
+  for (;;) {
+    ssize_t r = pread(fd_, buf, n, off);
+    if (r >= 0) return r;
+    if (errno != EINTR) return -errno;
+  }
+}
+
+int64_t HostFdFile::PWrite(const void* buf, uint64_t n, int64_t off) {
+  for (;;) {
+    ssize_t r = pwrite(fd_, buf, n, off);
+    if (r >= 0) return r;
+    if (errno != EINTR) return -errno;
+  }
+}
+
+int64_t HostFdFile::Seek(int64_t off, int whence) {
+  off_t r = lseek(fd_, off, whence);
+  return r < 0 ? -errno : r;
+}
+
+int64_t HostFdFile::Stat(uapi::Stat* st) { return HostFstat(fd_, st); }
+
+int64_t HostFdFile::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
+  if (cmd == kFIONREAD) {
+    int avail = 0;
+    if (ioctl(fd_, FIONREAD, &avail) < 0) {
+      // Regular files: what remains after the (host) offset.
+      if (errno != ENOTTY && errno != EINVAL) return -errno;
+      return FileDescription::Ioctl(t, cmd, arg);
+    }
+    return t.CopyOutObj(arg, avail) < 0 ? -EFAULT : 0;
+  }
+  if (!is_tty_) return -ENOTTY;
+  // Terminal queries only: nothing that changes the host terminal.
+  alignas(8) char buf[64];
+  size_t size;
+  unsigned long req;
+  switch (cmd) {
+    case kTCGETS:
+      req = TCGETS;
+      size = kKernelTermiosSize;
+      break;
+    case kTIOCGWINSZ:
+      req = TIOCGWINSZ;
+      size = kWinsizeSize;
+      break;
+    case kTIOCGPGRP:
+      req = TIOCGPGRP;
+      size = sizeof(pid_t);
+      break;
+    default:
+      return -ENOTTY;
+  }
+  std::memset(buf, 0, sizeof(buf));
+  if (ioctl(fd_, req, buf) < 0) return -errno;
+  return t.CopyOut(arg, buf, size) < 0 ? -EFAULT : 0;
+}
+
+}  // namespace sentry::fs

@@ -1,0 +1,57 @@
+// HostDentry: one file of a hostfs, holding an O_PATH host fd for it.
+//
+// Dentries refer to their filesystem by plain pointer: a dentry is only
+// ever used together with a Mount (VirtualDentry), which keeps the
+// filesystem alive.
+#ifndef SENTRY_FS_HOSTFS_HOST_DENTRY_H_
+#define SENTRY_FS_HOSTFS_HOST_DENTRY_H_
+
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+
+#include "sentry/vfs/dentry.h"
+
+namespace sentry::fs {
+
+class HostFilesystem;
+
+class HostDentry : public vfs::Dentry {
+ public:
+  // Takes ownership of `path_fd` (an O_PATH fd for the file, whose fstat is
+  // `st`). `masked`: a host pseudo-filesystem shown as an empty directory.
+  HostDentry(HostFilesystem* fs, std::shared_ptr<vfs::Dentry> parent,
+             std::string name, int path_fd, const struct stat& st,
+             bool masked);
+  ~HostDentry() override;
+
+  vfs::Filesystem& filesystem() const override;
+  int64_t Stat(uapi::Stat* st) override;
+  int64_t Statx(uint32_t mask, uapi::Statx* stx) override;
+  int64_t Readlink(std::string* target) override;
+  int64_t Open(const vfs::VirtualDentry& vd, int flags,
+               std::shared_ptr<vfs::FileDescription>* out) override;
+
+  int path_fd() const { return fd_; }
+  bool masked() const { return masked_; }
+
+ protected:
+  int64_t LookupChild(const std::string& name,
+                      std::shared_ptr<vfs::Dentry>* out) override;
+
+ private:
+  // Opens the file itself for reading (not O_PATH), checking that the host
+  // still has the same file there.
+  int64_t OpenHostFile(int flags, int* fd);
+
+  HostFilesystem* const fs_;
+  const int fd_;
+  const dev_t dev_;
+  const ino_t ino_;
+  const bool masked_;
+};
+
+}  // namespace sentry::fs
+
+#endif  // SENTRY_FS_HOSTFS_HOST_DENTRY_H_

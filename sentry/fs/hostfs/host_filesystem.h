@@ -1,0 +1,50 @@
+// hostfs: a host directory shown read-only inside the sandbox.
+//
+// Every host access is relative to a file descriptor the sentry holds:
+// each dentry keeps an O_PATH fd, and a child is reached with
+// openat(parent_fd, name, O_PATH | O_NOFOLLOW) for a single name that is
+// never "." or ".." and has no '/'. Symlinks are read (readlinkat on the
+// link's own fd) and resolved by the VFS path walk inside the sandbox's
+// root, so neither a symlink nor `..` can reach above the host directory.
+//
+// Host pseudo-filesystems that expose the host itself (proc, sysfs, cgroup,
+// debugfs, ...) found below the root are shown as empty directories, and
+// device nodes, FIFOs and sockets cannot be opened (EACCES/ENXIO, like a
+// nodev mount): the sandbox gets its own /proc and /dev from other
+// filesystems mounted on top.
+#ifndef SENTRY_FS_HOSTFS_HOST_FILESYSTEM_H_
+#define SENTRY_FS_HOSTFS_HOST_FILESYSTEM_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sentry/vfs/filesystem.h"
+
+namespace sentry::fs {
+
+class HostDentry;
+
+class HostFilesystem : public vfs::Filesystem {
+ public:
+  // Opens `host_root` (a host directory). The filesystem is read-only.
+  static absl::StatusOr<std::shared_ptr<HostFilesystem>> New(
+      const std::string& host_root);
+  ~HostFilesystem() override;
+
+  std::string Name() const override { return "hostfs"; }
+  std::shared_ptr<vfs::Dentry> Root() override;
+  bool ReadOnly() const override { return true; }
+
+  const std::string& host_root() const { return host_root_; }
+
+ private:
+  explicit HostFilesystem(std::string host_root);
+
+  std::string host_root_;
+  std::shared_ptr<HostDentry> root_;
+};
+
+}  // namespace sentry::fs
+
+#endif  // SENTRY_FS_HOSTFS_HOST_FILESYSTEM_H_

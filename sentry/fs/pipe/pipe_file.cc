@@ -1,0 +1,91 @@
+#include "sentry/fs/pipe/pipe_file.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "sentry/kernel/task.h"
+
+namespace sentry::fs {
+
+namespace {
+
+// pipefs's device (anonymous, as the kernel reports it) and inode numbers.
+constexpr uint64_t kPipeFsDev = 0x0d;  // makedev(0, 13)
+std::atomic<uint64_t> next_pipe_ino{1000};
+
+int64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+PipeFile::PipeFile(std::shared_ptr<Pipe> pipe, uint64_t ino, int status_flags)
+    : FileDescription(status_flags),
+      pipe_(std::move(pipe)),
+      ino_(ino),
+      reader_(IsReadable()),
+      writer_(IsWritable()),
+      ctime_ns_(NowNs()) {
+  if (reader_) pipe_->AddReader();
+  if (writer_) pipe_->AddWriter();
+}
+
+PipeFile::~PipeFile() {
+  if (reader_) pipe_->RemoveReader();
+  if (writer_) pipe_->RemoveWriter();
+}
+
+int64_t PipeFile::Read(Task& t, void* buf, uint64_t n) {
+  return pipe_->Read(buf, n, nonblocking(), [&t] { return t.exiting(); });
+}
+
+int64_t PipeFile::Write(Task& t, const void* buf, uint64_t n) {
+  // TODO(signals): EPIPE also raises SIGPIPE once signals are delivered.
+  return pipe_->Write(buf, n, nonblocking(), [&t] { return t.exiting(); });
+}
+
+int64_t PipeFile::Stat(uapi::Stat* st) {
+  std::memset(st, 0, sizeof(*st));
+  st->st_dev = kPipeFsDev;
+  st->st_ino = ino_;
+  st->st_nlink = 1;
+  st->st_mode = S_IFIFO | 0600;
+  st->st_blksize = 4096;
+  uapi::Timespec ts{ctime_ns_ / 1000000000, ctime_ns_ % 1000000000};
+  st->st_atim = ts;
+  st->st_mtim = ts;
+  st->st_ctim = ts;
+  return 0;
+}
+
+int64_t PipeFile::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
+  if (cmd == FIONREAD) {
+    int avail = static_cast<int>(pipe_->Available());
+    return t.CopyOutObj(arg, avail) < 0 ? -EFAULT : 0;
+  }
+  return -ENOTTY;
+}
+
+std::string PipeFile::Path() const { return absl::StrCat("pipe:[", ino_, "]"); }
+
+std::pair<std::shared_ptr<vfs::FileDescription>,
+          std::shared_ptr<vfs::FileDescription>>
+NewPipe(int flags) {
+  auto pipe = std::make_shared<Pipe>();
+  uint64_t ino = next_pipe_ino.fetch_add(1);
+  int status = flags & (O_NONBLOCK | O_DIRECT);
+  auto r = std::make_shared<PipeFile>(pipe, ino, O_RDONLY | status);
+  auto w = std::make_shared<PipeFile>(pipe, ino, O_WRONLY | status);
+  return {std::move(r), std::move(w)};
+}
+
+}  // namespace sentry::fs

@@ -1,0 +1,364 @@
+// read/write and their positioned and vectored forms, lseek.
+//
+// Data moves through a sentry buffer of at most kIoChunk bytes at a time:
+// a read fills it from the file and copies it out to the iovecs, a write
+// gathers the iovecs into it. A transfer continues with the next chunk only
+// while chunks come back full, so a pipe or terminal read returns what is
+// available instead of waiting for more.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <vector>
+
+#include "abi/linux/uio.h"
+#include "sentry/kernel/task.h"
+#include "sentry/syscalls/sys_file.h"
+#include "sentry/syscalls/sys_file_util.h"
+#include "sentry/vfs/file_description.h"
+
+namespace sentry {
+
+namespace {
+
+constexpr uint64_t kIoChunk = 1 << 20;
+
+// preadv2/pwritev2 flags (RWF_*).
+constexpr int kRwfHipri = 0x01;
+constexpr int kRwfDsync = 0x02;
+constexpr int kRwfSync = 0x04;
+
+struct IoSeg {
+  uint64_t base;
+  uint64_t len;
+};
+
+// import_iovec(): reads `count` iovecs of the task's layout, rejects
+// negative lengths and more than UIO_MAXIOV entries (-EINVAL), and clamps
+// the total to MAX_RW_COUNT.
+int64_t ImportIovecs(Task& t, uint64_t addr, int64_t count, bool compat,
+                     std::vector<IoSeg>* out) {
+  if (count < 0 || count > uapi::kUioMaxIov) return -EINVAL;
+  out->clear();
+  if (count == 0) return 0;
+  std::vector<IoSeg> segs(static_cast<size_t>(count));
+  if (compat) {
+    std::vector<uapi::Iovec32> raw(static_cast<size_t>(count));
+    if (t.CopyIn(addr, raw.data(), raw.size() * sizeof(raw[0])) < 0) {
+      return -EFAULT;
+    }
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (static_cast<int32_t>(raw[i].len) < 0) return -EINVAL;
+      segs[i] = IoSeg{raw[i].base, raw[i].len};
+    }
+  } else {
+    std::vector<uapi::Iovec> raw(static_cast<size_t>(count));
+    if (t.CopyIn(addr, raw.data(), raw.size() * sizeof(raw[0])) < 0) {
+      return -EFAULT;
+    }
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (static_cast<int64_t>(raw[i].len) < 0) return -EINVAL;
+      segs[i] = IoSeg{raw[i].base, raw[i].len};
+    }
+  }
+  uint64_t total = 0;
+  for (IoSeg& s : segs) {
+    if (s.len > kMaxRwCount - total) s.len = kMaxRwCount - total;
+    total += s.len;
+  }
+  *out = std::move(segs);
+  return 0;
+}
+
+uint64_t TotalLen(const std::vector<IoSeg>& segs) {
+  uint64_t total = 0;
+  for (const IoSeg& s : segs) total += s.len;
+  return total;
+}
+
+// Reads into `segs`: at the file offset when `pos` < 0, else at `pos`.
+int64_t DoRead(Task& t, vfs::FileDescription& f,
+               const std::vector<IoSeg>& segs, int64_t pos) {
+  uint64_t total = TotalLen(segs);
+  if (total == 0) {
+    char dummy;
+    return pos < 0 ? f.Read(t, &dummy, 0) : f.PRead(&dummy, 0, pos);
+  }
+  std::vector<char> buf(std::min(total, kIoChunk));
+  uint64_t done = 0;
+  size_t seg = 0;
+  uint64_t seg_off = 0;
+  while (done < total) {
+    uint64_t want = std::min<uint64_t>(total - done, buf.size());
+    int64_t n = pos < 0 ? f.Read(t, buf.data(), want)
+                        : f.PRead(buf.data(), want, pos + static_cast<int64_t>(done));
+    if (n < 0) return done ? static_cast<int64_t>(done) : n;
+    // Scatter the chunk over the iovecs.
+    uint64_t copied = 0;
+    while (copied < static_cast<uint64_t>(n)) {
+      while (seg < segs.size() && seg_off == segs[seg].len) {
+        ++seg;
+        seg_off = 0;
+      }
+      if (seg >= segs.size()) break;
+      uint64_t take = std::min(segs[seg].len - seg_off,
+                               static_cast<uint64_t>(n) - copied);
+      if (t.CopyOut(segs[seg].base + seg_off, buf.data() + copied, take) < 0) {
+        done += copied;
+        return done ? static_cast<int64_t>(done) : -EFAULT;
+      }
+      copied += take;
+      seg_off += take;
+    }
+    done += static_cast<uint64_t>(n);
+    if (static_cast<uint64_t>(n) < want) break;
+  }
+  return static_cast<int64_t>(done);
+}
+
+// Writes from `segs`: at the file offset when `pos` < 0, else at `pos`.
+int64_t DoWrite(Task& t, vfs::FileDescription& f,
+                const std::vector<IoSeg>& segs, int64_t pos) {
+  uint64_t total = TotalLen(segs);
+  if (total == 0) {
+    char dummy = 0;
+    return pos < 0 ? f.Write(t, &dummy, 0) : f.PWrite(&dummy, 0, pos);
+  }
+  std::vector<char> buf(std::min(total, kIoChunk));
+  uint64_t done = 0;
+  size_t seg = 0;
+  uint64_t seg_off = 0;
+  while (done < total) {
+    // Gather the next chunk.
+    uint64_t want = std::min<uint64_t>(total - done, buf.size());
+    uint64_t got = 0;
+    bool fault = false;
+    while (got < want) {
+      while (seg < segs.size() && seg_off == segs[seg].len) {
+        ++seg;
+        seg_off = 0;
+      }
+      if (seg >= segs.size()) break;
+      uint64_t take = std::min(segs[seg].len - seg_off, want - got);
+      if (t.CopyIn(segs[seg].base + seg_off, buf.data() + got, take) < 0) {
+        fault = true;
+        break;
+      }
+      got += take;
+      seg_off += take;
+    }
+    if (got == 0) return done ? static_cast<int64_t>(done) : -EFAULT;
+    int64_t n = pos < 0 ? f.Write(t, buf.data(), got)
+                        : f.PWrite(buf.data(), got, pos + static_cast<int64_t>(done));
+    if (n < 0) return done ? static_cast<int64_t>(done) : n;
+    done += static_cast<uint64_t>(n);
+    if (fault || static_cast<uint64_t>(n) < got) break;
+  }
+  return static_cast<int64_t>(done);
+}
+
+// The descriptor for a read (EBADF unless open for reading).
+int64_t ReadableFile(Task& t, int fd, std::shared_ptr<vfs::FileDescription>* f) {
+  *f = GetFile(t, fd);
+  if (!*f) return -EBADF;
+  return (*f)->CheckReadable();
+}
+
+int64_t WritableFile(Task& t, int fd, std::shared_ptr<vfs::FileDescription>* f) {
+  *f = GetFile(t, fd);
+  if (!*f) return -EBADF;
+  return (*f)->CheckWritable();
+}
+
+int64_t ReadCommon(Task& t, int fd, uint64_t buf, uint64_t count, int64_t pos) {
+  std::shared_ptr<vfs::FileDescription> f;
+  int64_t r = ReadableFile(t, fd, &f);
+  if (r < 0) return r;
+  std::vector<IoSeg> segs{{buf, std::min(count, kMaxRwCount)}};
+  return DoRead(t, *f, segs, pos);
+}
+
+int64_t WriteCommon(Task& t, int fd, uint64_t buf, uint64_t count,
+                    int64_t pos) {
+  std::shared_ptr<vfs::FileDescription> f;
+  int64_t r = WritableFile(t, fd, &f);
+  if (r < 0) return r;
+  std::vector<IoSeg> segs{{buf, std::min(count, kMaxRwCount)}};
+  return DoWrite(t, *f, segs, pos);
+}
+
+// readv/preadv/preadv2 and the write side. `pos` -1 means the file
+// offset; `positioned` says whether the call was a p*v one (where -1 is
+// only allowed for the v2 forms, checked by the callers).
+int64_t ReadvCommon(Task& t, int fd, uint64_t iov, int64_t count, bool compat,
+                    int64_t pos) {
+  std::shared_ptr<vfs::FileDescription> f;
+  int64_t r = ReadableFile(t, fd, &f);
+  if (r < 0) return r;
+  std::vector<IoSeg> segs;
+  r = ImportIovecs(t, iov, count, compat, &segs);
+  if (r < 0) return r;
+  return DoRead(t, *f, segs, pos);
+}
+
+int64_t WritevCommon(Task& t, int fd, uint64_t iov, int64_t count,
+                     bool compat, int64_t pos) {
+  std::shared_ptr<vfs::FileDescription> f;
+  int64_t r = WritableFile(t, fd, &f);
+  if (r < 0) return r;
+  std::vector<IoSeg> segs;
+  r = ImportIovecs(t, iov, count, compat, &segs);
+  if (r < 0) return r;
+  return DoWrite(t, *f, segs, pos);
+}
+
+// RWF_* flags accepted by preadv2/pwritev2: the ones that need nothing
+// from the sentry (polling hints, sync for files that have no cache).
+int64_t CheckRwFlags(int flags) {
+  if (flags & ~(kRwfHipri | kRwfDsync | kRwfSync)) return -EOPNOTSUPP;
+  return 0;
+}
+
+int64_t Pos64(uint64_t lo, uint64_t hi) {
+  return static_cast<int64_t>((hi << 32) | (lo & 0xffffffffu));
+}
+
+int64_t PreadvCommon(Task& t, int fd, uint64_t iov, int64_t count,
+                     bool compat, int64_t pos, int flags, bool v2) {
+  if (v2) {
+    int64_t r = CheckRwFlags(flags);
+    if (r < 0) return r;
+    if (pos < -1) return -EINVAL;
+  } else if (pos < 0) {
+    return -EINVAL;
+  }
+  return ReadvCommon(t, fd, iov, count, compat, pos);
+}
+
+int64_t PwritevCommon(Task& t, int fd, uint64_t iov, int64_t count,
+                      bool compat, int64_t pos, int flags, bool v2) {
+  if (v2) {
+    int64_t r = CheckRwFlags(flags);
+    if (r < 0) return r;
+    if (pos < -1) return -EINVAL;
+  } else if (pos < 0) {
+    return -EINVAL;
+  }
+  return WritevCommon(t, fd, iov, count, compat, pos);
+}
+
+}  // namespace
+
+int64_t SysRead(Task& t, const SyscallArgs& a) {
+  return ReadCommon(t, a.Int(0), a.Ptr(1), a.Size(2), -1);
+}
+
+int64_t SysWrite(Task& t, const SyscallArgs& a) {
+  return WriteCommon(t, a.Int(0), a.Ptr(1), a.Size(2), -1);
+}
+
+int64_t SysPread64(Task& t, const SyscallArgs& a) {
+  int64_t pos = static_cast<int64_t>(a.U64(3));
+  if (pos < 0) return -EINVAL;
+  return ReadCommon(t, a.Int(0), a.Ptr(1), a.Size(2), pos);
+}
+
+int64_t SysPwrite64(Task& t, const SyscallArgs& a) {
+  int64_t pos = static_cast<int64_t>(a.U64(3));
+  if (pos < 0) return -EINVAL;
+  return WriteCommon(t, a.Int(0), a.Ptr(1), a.Size(2), pos);
+}
+
+int64_t SysPread64I386(Task& t, const SyscallArgs& a) {
+  int64_t pos = Pos64(a.U64(3), a.U64(4));
+  if (pos < 0) return -EINVAL;
+  return ReadCommon(t, a.Int(0), a.Ptr(1), a.Size(2), pos);
+}
+
+int64_t SysPwrite64I386(Task& t, const SyscallArgs& a) {
+  int64_t pos = Pos64(a.U64(3), a.U64(4));
+  if (pos < 0) return -EINVAL;
+  return WriteCommon(t, a.Int(0), a.Ptr(1), a.Size(2), pos);
+}
+
+int64_t SysReadv(Task& t, const SyscallArgs& a) {
+  return ReadvCommon(t, a.Int(0), a.Ptr(1), a.Long(2), false, -1);
+}
+
+int64_t SysWritev(Task& t, const SyscallArgs& a) {
+  return WritevCommon(t, a.Int(0), a.Ptr(1), a.Long(2), false, -1);
+}
+
+int64_t SysReadvI386(Task& t, const SyscallArgs& a) {
+  return ReadvCommon(t, a.Int(0), a.Ptr(1), a.Long(2), true, -1);
+}
+
+int64_t SysWritevI386(Task& t, const SyscallArgs& a) {
+  return WritevCommon(t, a.Int(0), a.Ptr(1), a.Long(2), true, -1);
+}
+
+// amd64 preadv(fd, iov, vlen, pos_l, pos_h): the whole offset is pos_l.
+int64_t SysPreadv(Task& t, const SyscallArgs& a) {
+  return PreadvCommon(t, a.Int(0), a.Ptr(1), a.Long(2), false,
+                      static_cast<int64_t>(a.U64(3)), 0, false);
+}
+
+int64_t SysPwritev(Task& t, const SyscallArgs& a) {
+  return PwritevCommon(t, a.Int(0), a.Ptr(1), a.Long(2), false,
+                       static_cast<int64_t>(a.U64(3)), 0, false);
+}
+
+int64_t SysPreadv2(Task& t, const SyscallArgs& a) {
+  return PreadvCommon(t, a.Int(0), a.Ptr(1), a.Long(2), false,
+                      static_cast<int64_t>(a.U64(3)), a.Int(5), true);
+}
+
+int64_t SysPwritev2(Task& t, const SyscallArgs& a) {
+  return PwritevCommon(t, a.Int(0), a.Ptr(1), a.Long(2), false,
+                       static_cast<int64_t>(a.U64(3)), a.Int(5), true);
+}
+
+int64_t SysPreadvI386(Task& t, const SyscallArgs& a) {
+  return PreadvCommon(t, a.Int(0), a.Ptr(1), a.Long(2), true,
+                      Pos64(a.U64(3), a.U64(4)), 0, false);
+}
+
+int64_t SysPwritevI386(Task& t, const SyscallArgs& a) {
+  return PwritevCommon(t, a.Int(0), a.Ptr(1), a.Long(2), true,
+                       Pos64(a.U64(3), a.U64(4)), 0, false);
+}
+
+int64_t SysPreadv2I386(Task& t, const SyscallArgs& a) {
+  return PreadvCommon(t, a.Int(0), a.Ptr(1), a.Long(2), true,
+                      Pos64(a.U64(3), a.U64(4)), a.Int(5), true);
+}
+
+int64_t SysPwritev2I386(Task& t, const SyscallArgs& a) {
+  return PwritevCommon(t, a.Int(0), a.Ptr(1), a.Long(2), true,
+                       Pos64(a.U64(3), a.U64(4)), a.Int(5), true);
+}
+
+int64_t SysLseek(Task& t, const SyscallArgs& a) {
+  auto f = GetFile(t, a.Int(0));
+  if (!f) return -EBADF;
+  int whence = a.Int(2);
+  if (whence < SEEK_SET || whence > SEEK_HOLE) return -EINVAL;
+  // An i386 off_t is 32 bits: Long() sign-extends it.
+  return f->Seek(a.Long(1), whence);
+}
+
+// _llseek(fd, offset_high, offset_low, loff_t* result, whence).
+int64_t SysLlseekI386(Task& t, const SyscallArgs& a) {
+  auto f = GetFile(t, a.Int(0));
+  if (!f) return -EBADF;
+  int whence = a.Int(4);
+  if (whence < SEEK_SET || whence > SEEK_HOLE) return -EINVAL;
+  int64_t r = f->Seek(Pos64(a.U64(2), a.U64(1)), whence);
+  if (r < 0) return r;
+  if (t.CopyOutObj(a.Ptr(3), r) < 0) return -EFAULT;
+  return 0;
+}
+
+}  // namespace sentry

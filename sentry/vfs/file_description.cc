@@ -1,0 +1,151 @@
+#include "sentry/vfs/file_description.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <utility>
+
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/dentry.h"
+
+namespace sentry::vfs {
+
+namespace {
+
+bool AccessReadable(int flags) {
+  if (flags & O_PATH) return false;
+  int acc = flags & O_ACCMODE;
+  return acc == O_RDONLY || acc == O_RDWR;
+}
+
+bool AccessWritable(int flags) {
+  if (flags & O_PATH) return false;
+  int acc = flags & O_ACCMODE;
+  return acc == O_WRONLY || acc == O_RDWR;
+}
+
+}  // namespace
+
+FileDescription::FileDescription(int status_flags)
+    : readable_(AccessReadable(status_flags)),
+      writable_(AccessWritable(status_flags)),
+      path_only_(status_flags & O_PATH),
+      flags_(status_flags) {}
+
+FileDescription::~FileDescription() = default;
+
+int FileDescription::status_flags() const {
+  absl::MutexLock l(&mu_);
+  return flags_;
+}
+
+int64_t FileDescription::SetStatusFlags(int flags) {
+  absl::MutexLock l(&mu_);
+  flags_ = (flags_ & ~kSettableStatusFlags) | (flags & kSettableStatusFlags);
+  return 0;
+}
+
+void FileDescription::SetLocation(VirtualDentry vd, std::string path) {
+  location_ = std::move(vd);
+  path_ = std::move(path);
+}
+
+int64_t FileDescription::offset() const {
+  absl::MutexLock l(&pos_mu_);
+  return pos_;
+}
+
+int64_t FileDescription::Read(Task& t, void* buf, uint64_t n) {
+  absl::MutexLock l(&pos_mu_);
+  int64_t r = PRead(buf, n, pos_);
+  if (r > 0) pos_ += r;
+  return r;
+}
+
+int64_t FileDescription::Write(Task& t, const void* buf, uint64_t n) {
+  absl::MutexLock l(&pos_mu_);
+  if (status_flags() & O_APPEND) {
+    uapi::Stat st;
+    int64_t r = Stat(&st);
+    if (r < 0) return r;
+    pos_ = st.st_size;
+  }
+  int64_t r = PWrite(buf, n, pos_);
+  if (r > 0) pos_ += r;
+  return r;
+}
+
+int64_t FileDescription::PWrite(const void* buf, uint64_t n, int64_t off) {
+  return -EINVAL;
+}
+
+int64_t FileDescription::SeekLocked(int64_t off, int whence, int64_t size) {
+  int64_t base;
+  switch (whence) {
+    case SEEK_SET:
+      base = 0;
+      break;
+    case SEEK_CUR:
+      base = pos_;
+      break;
+    case SEEK_END:
+      base = size;
+      break;
+    case SEEK_DATA:
+      // Without hole information the whole file is data.
+      if (off < 0 || off >= size) return -ENXIO;
+      pos_ = off;
+      return off;
+    case SEEK_HOLE:
+      if (off < 0 || off >= size) return -ENXIO;
+      pos_ = size;
+      return size;
+    default:
+      return -EINVAL;
+  }
+  int64_t result;
+  if (__builtin_add_overflow(base, off, &result) || result < 0) return -EINVAL;
+  pos_ = result;
+  return result;
+}
+
+int64_t FileDescription::Seek(int64_t off, int whence) {
+  int64_t size = 0;
+  if (whence == SEEK_END || whence == SEEK_DATA || whence == SEEK_HOLE) {
+    uapi::Stat st;
+    int64_t r = Stat(&st);
+    if (r < 0) return r;
+    size = st.st_size;
+  }
+  absl::MutexLock l(&pos_mu_);
+  return SeekLocked(off, whence, size);
+}
+
+int64_t FileDescription::Statx(uint32_t mask, uapi::Statx* stx) {
+  if (location_.ok()) return location_.dentry->Statx(mask, stx);
+  uapi::Stat st;
+  int64_t r = Stat(&st);
+  if (r < 0) return r;
+  StatToStatx(st, mask, stx);
+  return 0;
+}
+
+int64_t FileDescription::Getdents64(void* buf, uint64_t n) { return -ENOTDIR; }
+
+int64_t FileDescription::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
+  if (cmd == FIONREAD) {
+    uapi::Stat st;
+    if (Stat(&st) == 0 && S_ISREG(st.st_mode)) {
+      int avail = static_cast<int>(st.st_size - offset());
+      return t.CopyOutObj(arg, avail) < 0 ? -EFAULT : 0;
+    }
+  }
+  return -ENOTTY;
+}
+
+std::string FileDescription::Path() const { return path_; }
+
+}  // namespace sentry::vfs

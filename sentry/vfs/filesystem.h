@@ -1,0 +1,28 @@
+// Filesystem: one instance of a filesystem type (a hostfs over a host
+// directory, a tmpfs...), as Linux's super_block. Mounts refer to it; its
+// dentries implement the per-file operations.
+#ifndef SENTRY_VFS_FILESYSTEM_H_
+#define SENTRY_VFS_FILESYSTEM_H_
+
+#include <memory>
+#include <string>
+
+namespace sentry::vfs {
+
+class Dentry;
+
+class Filesystem {
+ public:
+  virtual ~Filesystem() = default;
+
+  // Type name as /proc/mounts shows it ("hostfs", "tmpfs").
+  virtual std::string Name() const = 0;
+  // The root directory. Stays alive as long as the filesystem.
+  virtual std::shared_ptr<Dentry> Root() = 0;
+  // True when the filesystem cannot be written whatever the mount says.
+  virtual bool ReadOnly() const { return false; }
+};
+
+}  // namespace sentry::vfs
+
+#endif  // SENTRY_VFS_FILESYSTEM_H_
