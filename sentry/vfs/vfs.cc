@@ -24,7 +24,7 @@ absl::StatusOr<std::shared_ptr<VirtualFilesystem>> VirtualFilesystem::New(
 VirtualFilesystem::VirtualFilesystem(std::shared_ptr<Filesystem> root_fs,
                                      int root_flags) {
   std::shared_ptr<Dentry> root = root_fs->Root();
-  root_mount_ = std::make_shared<Mount>(0, std::move(root_fs), std::move(root),
+  root_mount_ = std::make_shared<Mount>(1, std::move(root_fs), std::move(root),
                                         root_flags, nullptr, nullptr);
 }
 

@@ -147,7 +147,7 @@ class VirtualFilesystem {
                       std::shared_ptr<Mount>>
       mounts_ ABSL_GUARDED_BY(mounts_mu_);
   std::vector<std::shared_ptr<Mount>> mount_order_ ABSL_GUARDED_BY(mounts_mu_);
-  int next_mount_id_ ABSL_GUARDED_BY(mounts_mu_) = 1;
+  int next_mount_id_ ABSL_GUARDED_BY(mounts_mu_) = 2;  // the root is 1
 };
 
 }  // namespace sentry::vfs

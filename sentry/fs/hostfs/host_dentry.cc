@@ -83,11 +83,17 @@ int64_t HostDentry::LookupChild(const std::string& name,
     return -err;
   }
   bool masked = false;
-  if (S_ISDIR(st.st_mode) && st.st_dev != dev_) {
+  if (st.st_dev != dev_) {
     // A host mount point: hide it if it is one of the host's own views.
+    // A directory shows as empty; anything else (a bind-mounted file) is
+    // not there at all.
     struct statfs sfs;
     if (fstatfs(fd, &sfs) < 0 ||
         IsHostPseudoFs(static_cast<uint64_t>(sfs.f_type))) {
+      if (!S_ISDIR(st.st_mode)) {
+        close(fd);
+        return -ENOENT;
+      }
       masked = true;
     }
   }
