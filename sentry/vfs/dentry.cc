@@ -7,6 +7,8 @@
 #include <cstring>
 #include <utility>
 
+#include "sentry/vfs/filesystem.h"
+
 namespace sentry::vfs {
 
 Dentry::Dentry(std::shared_ptr<Dentry> parent, std::string name, uint32_t type)
@@ -16,37 +18,45 @@ Dentry::~Dentry() = default;
 
 int64_t Dentry::Lookup(const std::string& name, std::shared_ptr<Dentry>* out) {
   if (!IsDir()) return -ENOTDIR;
+  bool found = false;
   {
     absl::MutexLock l(&mu_);
     auto it = children_.find(name);
     if (it != children_.end()) {
       if (auto live = it->second.lock()) {
         *out = std::move(live);
-        return 0;
+        found = true;
       }
     }
+  }
+  if (found) {
+    filesystem().DentryUsed(*out);
+    return 0;
   }
   // Ask the filesystem without holding the lock (it may block on the host).
   std::shared_ptr<Dentry> fresh;
   int64_t r = LookupChild(name, &fresh);
   if (r < 0) return r;
-  absl::MutexLock l(&mu_);
-  auto& slot = children_[name];
-  if (auto live = slot.lock()) {
-    // Another thread won the race: keep one object per name.
-    *out = std::move(live);
-    return 0;
-  }
-  slot = fresh;
-  *out = std::move(fresh);
-  if (children_.size() >= sweep_at_) {
-    // Forget names nobody holds any more.
-    for (auto it = children_.begin(); it != children_.end();) {
-      auto cur = it++;
-      if (cur->second.expired()) children_.erase(cur);
+  {
+    absl::MutexLock l(&mu_);
+    auto& slot = children_[name];
+    if (auto live = slot.lock()) {
+      // Another thread won the race: keep one object per name.
+      *out = std::move(live);
+    } else {
+      slot = fresh;
+      *out = fresh;
     }
-    sweep_at_ = std::max<size_t>(64, children_.size() * 2);
+    if (children_.size() >= sweep_at_) {
+      // Forget names nobody holds any more.
+      for (auto it = children_.begin(); it != children_.end();) {
+        auto cur = it++;
+        if (cur->second.expired()) children_.erase(cur);
+      }
+      sweep_at_ = std::max<size_t>(64, children_.size() * 2);
+    }
   }
+  filesystem().DentryUsed(*out);
   return 0;
 }
 

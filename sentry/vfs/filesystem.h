@@ -21,6 +21,8 @@ class Filesystem {
   virtual std::shared_ptr<Dentry> Root() = 0;
   // True when the filesystem cannot be written whatever the mount says.
   virtual bool ReadOnly() const { return false; }
+  // Called after every successful lookup of `d` (a DentryCache hook).
+  virtual void DentryUsed(const std::shared_ptr<Dentry>& d) {}
 };
 
 }  // namespace sentry::vfs

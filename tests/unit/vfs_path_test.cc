@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "sentry/fs/hostfs/host_filesystem.h"
 #include "sentry/vfs/dentry.h"
+#include "sentry/vfs/dentry_cache.h"
 #include "sentry/vfs/file_description.h"
 #include "sentry/vfs/fs_context.h"
 #include "sentry/vfs/mount.h"
@@ -384,6 +385,29 @@ TEST_F(VfsPathTest, Mounts) {
   char buf[8] = {};
   EXPECT_EQ(f->PRead(buf, sizeof(buf), 0), 5);
   EXPECT_STREQ(buf, "other");
+}
+
+TEST_F(VfsPathTest, DentryCacheIsBounded) {
+  DentryCache cache(2);
+  VirtualDentry a, b, c;
+  ASSERT_EQ(Lookup("/dir", &a), 0);
+  ASSERT_EQ(Lookup("/dir/file", &b), 0);
+  ASSERT_EQ(Lookup("/dir/sub", &c), 0);
+  cache.Touch(a.dentry);
+  cache.Touch(b.dentry);
+  cache.Touch(a.dentry);
+  EXPECT_EQ(cache.size(), 2u);
+  std::weak_ptr<Dentry> weak_b = b.dentry;
+  b = VirtualDentry{};
+  cache.Touch(c.dentry);  // evicts b, the least recently used
+  EXPECT_EQ(cache.size(), 2u);
+  // b may still be held by the filesystem's own cache; a lookup still
+  // finds the same file.
+  VirtualDentry again;
+  ASSERT_EQ(Lookup("/dir/file", &again), 0);
+  EXPECT_TRUE(again.dentry->IsRegular());
+  cache.Clear();
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 TEST(VfsHostRootTest, HostPseudoFilesystemsAreHidden) {

@@ -19,11 +19,16 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "sentry/vfs/dentry_cache.h"
 #include "sentry/vfs/filesystem.h"
 
 namespace sentry::fs {
 
 class HostDentry;
+
+// How many recently used hostfs dentries (each an O_PATH host fd) stay open
+// when nothing else holds them.
+inline constexpr size_t kDentryCacheSize = 512;
 
 class HostFilesystem : public vfs::Filesystem {
  public:
@@ -35,6 +40,9 @@ class HostFilesystem : public vfs::Filesystem {
   std::string Name() const override { return "hostfs"; }
   std::shared_ptr<vfs::Dentry> Root() override;
   bool ReadOnly() const override { return true; }
+  void DentryUsed(const std::shared_ptr<vfs::Dentry>& d) override {
+    cache_.Touch(d);
+  }
 
   const std::string& host_root() const { return host_root_; }
 
@@ -43,6 +51,8 @@ class HostFilesystem : public vfs::Filesystem {
 
   std::string host_root_;
   std::shared_ptr<HostDentry> root_;
+  // Recently used dentries stay open (declared last: emptied first).
+  vfs::DentryCache cache_{kDentryCacheSize};
 };
 
 }  // namespace sentry::fs
