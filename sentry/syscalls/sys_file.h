@@ -75,6 +75,20 @@ int64_t SysGetdents64(Task& t, const SyscallArgs& a);
 int64_t SysGetdents(Task& t, const SyscallArgs& a);
 int64_t SysGetdentsI386(Task& t, const SyscallArgs& a);
 
+// ---- Extended attributes (sys_xattr.cc) ----
+int64_t SysGetxattr(Task& t, const SyscallArgs& a);
+int64_t SysLgetxattr(Task& t, const SyscallArgs& a);
+int64_t SysFgetxattr(Task& t, const SyscallArgs& a);
+int64_t SysListxattr(Task& t, const SyscallArgs& a);
+int64_t SysLlistxattr(Task& t, const SyscallArgs& a);
+int64_t SysFlistxattr(Task& t, const SyscallArgs& a);
+int64_t SysSetxattr(Task& t, const SyscallArgs& a);
+int64_t SysLsetxattr(Task& t, const SyscallArgs& a);
+int64_t SysFsetxattr(Task& t, const SyscallArgs& a);
+int64_t SysRemovexattr(Task& t, const SyscallArgs& a);
+int64_t SysLremovexattr(Task& t, const SyscallArgs& a);
+int64_t SysFremovexattr(Task& t, const SyscallArgs& a);
+
 // ---- Pipes (sys_pipe.cc) ----
 int64_t SysPipe(Task& t, const SyscallArgs& a);
 int64_t SysPipe2(Task& t, const SyscallArgs& a);
