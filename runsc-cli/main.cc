@@ -1,4 +1,7 @@
 // runsc: run untrusted Linux programs in a user-mode kernel sandbox.
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -23,7 +26,20 @@ void Usage(FILE* out) {
 
 }  // namespace
 
+// Process-wide settings of the sentry: a closed stdout must come back as
+// EPIPE to the application, not kill the sentry; and every open file and
+// cached dentry of the sandbox holds a host fd.
+void SetUpSentryProcess() {
+  signal(SIGPIPE, SIG_IGN);
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int main(int argc, char** argv) {
+  SetUpSentryProcess();
   if (argc < 2) {
     Usage(stderr);
     return 2;

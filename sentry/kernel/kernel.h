@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "platform/platform.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/syscall_args.h"
 
 namespace sentry {
@@ -87,6 +88,8 @@ class Kernel {
   // Debug log line (only with --debug).
   void Debugf(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
 
+  FutexManager& futexes() { return futexes_; }
+
   // The --strace printer, or null.
   Strace* strace() { return strace_.get(); }
 
@@ -98,6 +101,7 @@ class Kernel {
   std::unique_ptr<platform::Platform> platform_;
   std::shared_ptr<vfs::VirtualFilesystem> vfs_;
   std::unique_ptr<Strace> strace_;
+  FutexManager futexes_;
   std::atomic<pid_t> next_pid_{1};
   int64_t start_ns_ = 0;
   mutable absl::Mutex report_mu_;

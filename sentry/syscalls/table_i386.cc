@@ -6,6 +6,7 @@
 #include "abi/syscalls.h"
 #include "sentry/syscalls/entry.h"
 #include "sentry/syscalls/sys_file.h"
+#include "sentry/syscalls/sys_futex.h"
 #include "sentry/syscalls/sys_mm.h"
 #include "sentry/syscalls/sys_process.h"
 #include "sentry/syscalls/sys_time.h"
@@ -129,6 +130,9 @@ std::vector<SyscallEntry> Entries() {
       // --- end memory ---
 
       // --- process ---
+      MakeEntry(nr::NR_futex, SysFutexI386, kPartial,
+                {kPtr, kHex, kUInt, kPtr, kPtr, kHex}, kInt,
+                "no priority-inheritance ops; WAKE_OP not atomic against running threads"),
       MakeEntry(nr::NR_exit, SysExit, kSupported, {kInt}),
       MakeEntry(nr::NR_exit_group, SysExitGroup, kSupported, {kInt}),
       MakeEntry(nr::NR_getpid, SysGetpid, kSupported, {}),
