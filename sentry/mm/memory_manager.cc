@@ -207,6 +207,8 @@ int64_t MemoryManager::MMap(const MMapOpts& opts) {
   const int type = opts.flags & MAP_TYPE;
   if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
     return -EINVAL;
+  // Anonymous memory takes only MAP_PRIVATE or MAP_SHARED (do_mmap()).
+  if (!opts.file && type == MAP_SHARED_VALIDATE) return -EINVAL;
   if (opts.offset & (kPageSize - 1)) return -EINVAL;
   if (AddOverflows(opts.len, kPageSize - 1)) return -ENOMEM;
   const uint64_t len = PageRoundUp(opts.len);

@@ -106,6 +106,9 @@ int64_t DoRead(Task& t, vfs::FileDescription& f,
       uint64_t take = std::min(segs[seg].len - seg_off,
                                static_cast<uint64_t>(n) - copied);
       if (t.CopyOut(segs[seg].base + seg_off, buf.data() + copied, take) < 0) {
+        // Bytes that never reached the application are not consumed: put
+        // the file offset back (a no-op error for unseekable files).
+        if (pos < 0) f.Seek(-static_cast<int64_t>(n - copied), SEEK_CUR);
         done += copied;
         return done ? static_cast<int64_t>(done) : -EFAULT;
       }
