@@ -50,6 +50,19 @@ struct ReservedRange {
   std::string name;
 };
 
+// A host thread created for the application but not yet owned by a sentry
+// thread (see AddressSpace::NewThread / Fork and Platform::AdoptThread).
+struct ThreadHandle {
+  int64_t id = 0;
+};
+
+class AddressSpace;
+
+struct ForkResult {
+  std::shared_ptr<AddressSpace> as;
+  ThreadHandle thread;
+};
+
 class AddressSpace {
  public:
   virtual ~AddressSpace() = default;
@@ -78,6 +91,14 @@ class AddressSpace {
   virtual int64_t Read(uint64_t addr, void* dst, uint64_t len) = 0;
   virtual int64_t Write(uint64_t addr, const void* src, uint64_t len,
                         bool force = false) = 0;
+
+  // A new host thread in this address space (for clone(CLONE_VM)), parked
+  // until a sentry thread adopts it. The caller must be the sentry thread
+  // running a context of this address space.
+  virtual absl::StatusOr<ThreadHandle> NewThread() = 0;
+  // A copy-on-write copy of this whole address space in a new stub (fork),
+  // with one parked thread. Same caller rule as NewThread.
+  virtual absl::StatusOr<ForkResult> Fork() = 0;
 
   // Ranges the platform owns inside this address space.
   virtual const std::vector<ReservedRange>& Reserved() const = 0;
@@ -129,6 +150,12 @@ class Platform {
     std::unique_ptr<Context> ctx;
   };
   virtual absl::StatusOr<NewSpace> NewAddressSpace() = 0;
+
+  // Makes the calling sentry thread the owner of a parked thread and
+  // returns its context (registers as the thread left them; the caller sets
+  // them before the first Switch()).
+  virtual absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
+      std::shared_ptr<AddressSpace> as, ThreadHandle thread) = 0;
 };
 
 }  // namespace platform

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/ptrace.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -29,6 +30,12 @@ namespace platform {
 namespace {
 
 pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+
+// Layout of the stub's gadgets (platform/stub/stub.S): where each one sits
+// relative to _start and where the thread stops after its int3.
+constexpr uint64_t kCloneGadgetOffset = 16;
+constexpr uint64_t kGadgetStop = 3;       // syscall(2) int3(1)
+constexpr uint64_t kCloneGadgetStop = 8;  // syscall(2) test(3) jz(2) int3(1)
 
 long Ptrace(int req, pid_t tid, uint64_t addr, uint64_t data) {
   return syscall(SYS_ptrace, req, tid, addr, data);
@@ -132,18 +139,51 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
   auto as = std::make_shared<PtraceAddressSpace>(pid, regs.rip,
                                                  std::move(*reserved));
   as->RegisterTracee(pid);
+  if (absl::Status st = as->Initialize(); !st.ok()) {
+    as->UnregisterTracee();
+    kill(pid, SIGKILL);
+    WaitTid(pid, &status);
+    return st;
+  }
   NewSpace ns;
   ns.ctx = std::make_unique<PtraceContext>(as, pid);
   ns.as = std::move(as);
   return ns;
 }
 
+absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
+    std::shared_ptr<AddressSpace> as, ThreadHandle thread) {
+  auto pas = std::dynamic_pointer_cast<PtraceAddressSpace>(as);
+  if (!pas) return absl::InvalidArgumentError("not a ptrace address space");
+  const pid_t tid = static_cast<pid_t>(thread.id);
+  // The parked thread sits in pause(): seize it from this thread and stop
+  // it with PTRACE_INTERRUPT; it then belongs to this sentry thread.
+  if (Ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0)
+    return absl::ErrnoToStatus(errno, "PTRACE_SEIZE of a new stub thread");
+  if (Ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0)
+    return absl::ErrnoToStatus(errno, "PTRACE_INTERRUPT of a new stub thread");
+  for (;;) {
+    int status;
+    if (WaitTid(tid, &status) != tid || !WIFSTOPPED(status))
+      return absl::InternalError("a new stub thread died before it started");
+    if ((status >> 16) == PTRACE_EVENT_STOP) break;
+    // A signal-delivery stop first (e.g. a stray SIGSTOP): suppress it and
+    // wait for the interrupt.
+    Ptrace(PTRACE_CONT, tid, 0, 0);
+  }
+  pas->RegisterTracee(tid);
+  return std::unique_ptr<Context>(new PtraceContext(pas, tid));
+}
+
 // ---------------------------------------------------------------------------
 // PtraceAddressSpace
 
-PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t gadget,
+PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
                                        std::vector<ReservedRange> reserved)
-    : pid_(pid), gadget_(gadget), reserved_(std::move(reserved)) {}
+    : pid_(pid),
+      gadget_(entry),
+      clone_gadget_(entry + kCloneGadgetOffset),
+      reserved_(std::move(reserved)) {}
 
 PtraceAddressSpace::~PtraceAddressSpace() {
   {
@@ -160,29 +200,107 @@ PtraceAddressSpace::~PtraceAddressSpace() {
 void PtraceAddressSpace::RegisterTracee(pid_t tracee) {
   absl::MutexLock l(&mu_);
   tracees_[CurrentTid()] = tracee;
+  contexts_++;
+}
+
+pid_t PtraceAddressSpace::CallerTracee() {
+  absl::MutexLock l(&mu_);
+  auto it = tracees_.find(CurrentTid());
+  return it == tracees_.end() ? -1 : it->second;
+}
+
+absl::Status PtraceAddressSpace::Initialize() {
+  // SIGCHLD ignored in the stub: stubs forked from it are reaped by the
+  // host as soon as their tracer has seen them exit, and no SIGCHLD ever
+  // interrupts a stub thread.
+  pid_t tid = CallerTracee();
+  if (tid < 0) return absl::InternalError("stub not traced by this thread");
+  uapi::UserRegs regs;
+  iovec iov = {&regs, sizeof(regs)};
+  if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
+    return absl::ErrnoToStatus(errno, "reading the stub's registers");
+  struct {
+    uint64_t handler, flags, restorer, mask;
+  } act = {reinterpret_cast<uint64_t>(SIG_IGN), 0, 0, 0};
+  const uint64_t addr = (regs.rsp - 1024) & ~uint64_t{15};
+  if (Write(addr, &act, sizeof(act), false) != sizeof(act))
+    return absl::InternalError("cannot write to the stub's stack");
+  int64_t r = Inject(SYS_rt_sigaction, SIGCHLD, addr, 0, 8);
+  if (r < 0) return absl::ErrnoToStatus(-r, "rt_sigaction in the stub");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
+  const uint64_t flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+                         CLONE_THREAD | CLONE_SYSVSEM;
+  int64_t tid = InjectAt(clone_gadget_, SYS_clone, flags, 0, 0, 0, 0);
+  if (tid < 0) return absl::ErrnoToStatus(-tid, "clone in the stub");
+  return ThreadHandle{tid};
+}
+
+absl::StatusOr<ForkResult> PtraceAddressSpace::Fork() {
+  int64_t pid = InjectAt(clone_gadget_, SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0) return absl::ErrnoToStatus(-pid, "fork of the stub");
+  ForkResult r;
+  r.as = std::make_shared<PtraceAddressSpace>(static_cast<pid_t>(pid),
+                                              gadget_, reserved_);
+  r.thread = ThreadHandle{pid};
+  return r;
+}
+
+void PtraceAddressSpace::ReleaseThread(pid_t tracee) {
+  bool last;
+  {
+    absl::MutexLock l(&mu_);
+    last = --contexts_ <= 0;
+    tracees_.erase(CurrentTid());
+  }
+  int status;
+  if (last) {
+    kill(pid_, SIGKILL);
+    WaitTid(tracee, &status);
+    return;
+  }
+  // Other threads still run in this stub: end only this one, with exit(2)
+  // run by the thread itself (SIGKILL would take the whole stub).
+  uapi::UserRegs regs;
+  iovec iov = {&regs, sizeof(regs)};
+  if (Ptrace(PTRACE_GETREGSET, tracee, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) == 0) {
+    regs.rip = gadget_;
+    regs.rax = SYS_exit;
+    regs.orig_rax = static_cast<uint64_t>(-1);
+    regs.rdi = 0;
+    Ptrace(PTRACE_SETREGSET, tracee, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov));
+  }
+  for (int i = 0; i < 100; i++) {
+    if (Ptrace(PTRACE_CONT, tracee, 0, 0) != 0 && errno == ESRCH) {
+      // Not stopped (or gone): collect it if it has exited.
+      if (waitpid(tracee, &status, __WALL | WNOHANG) != 0) return;
+      usleep(1000);
+      continue;
+    }
+    if (WaitTid(tracee, &status) != tracee) return;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) return;
+  }
 }
 
 void PtraceAddressSpace::UnregisterTracee() {
   absl::MutexLock l(&mu_);
-  tracees_.erase(CurrentTid());
+  if (tracees_.erase(CurrentTid())) contexts_--;
 }
 
-int64_t PtraceAddressSpace::Inject(int nr, uint64_t a0, uint64_t a1,
-                                   uint64_t a2, uint64_t a3, uint64_t a4,
-                                   uint64_t a5) {
-  pid_t tid;
-  {
-    absl::MutexLock l(&mu_);
-    auto it = tracees_.find(CurrentTid());
-    if (it == tracees_.end()) return -EPERM;
-    tid = it->second;
-  }
+int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, int nr, uint64_t a0,
+                                     uint64_t a1, uint64_t a2, uint64_t a3,
+                                     uint64_t a4, uint64_t a5) {
+  const pid_t tid = CallerTracee();
+  if (tid < 0) return -EPERM;
+  const uint64_t stop = gadget + (gadget == gadget_ ? kGadgetStop : kCloneGadgetStop);
   uapi::UserRegs saved, regs;
   iovec iov = {&saved, sizeof(saved)};
   if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
     return -ESRCH;
   regs = saved;
-  regs.rip = gadget_;
+  regs.rip = gadget;
   regs.rax = nr;
   regs.orig_rax = static_cast<uint64_t>(-1);
   regs.rdi = a0;
@@ -204,7 +322,7 @@ int64_t PtraceAddressSpace::Inject(int nr, uint64_t a0, uint64_t a1,
       iov = {&regs, sizeof(regs)};
       if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
         return -ESRCH;
-      if (regs.rip != gadget_ + 3) return -EFAULT;  // not our int3
+      if (regs.rip != stop) return -EFAULT;  // not our int3
       result = static_cast<int64_t>(regs.rax);
       break;
     }
@@ -305,11 +423,10 @@ PtraceContext::PtraceContext(std::shared_ptr<PtraceAddressSpace> as, pid_t tid)
 
 PtraceContext::~PtraceContext() {
   if (!exited_) {
-    syscall(SYS_tgkill, as_->StubPid(), tid_, SIGKILL);
-    int status;
-    WaitTid(tid_, &status);
+    as_->ReleaseThread(tid_);
+  } else {
+    as_->UnregisterTracee();
   }
-  as_->UnregisterTracee();
 }
 
 std::shared_ptr<AddressSpace> PtraceContext::address_space() const {
@@ -409,6 +526,12 @@ Event PtraceContext::Switch() {
     return ev;
   }
   const int sig = WSTOPSIG(status);
+  if (status >> 16) {
+    // A ptrace event stop (PTRACE_INTERRUPT, group stop): nothing of the
+    // application's.
+    ev.kind = Event::Kind::kInterrupted;
+    return ev;
+  }
   if (sig == (SIGTRAP | 0x80)) {
     uapi::PtraceSyscallInfo info;
     long n = Ptrace(uapi::kPtraceGetSyscallInfo, tid_, sizeof(info),

@@ -29,6 +29,8 @@ class PtracePlatform : public Platform {
   static absl::StatusOr<std::unique_ptr<Platform>> New();
   std::string Name() const override { return "ptrace"; }
   absl::StatusOr<NewSpace> NewAddressSpace() override;
+  absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
+      std::shared_ptr<AddressSpace> as, ThreadHandle thread) override;
 
  private:
   explicit PtracePlatform(int stub_fd) : stub_fd_(stub_fd) {}
@@ -66,7 +68,7 @@ class PtraceContext : public Context {
 
 class PtraceAddressSpace : public AddressSpace {
  public:
-  PtraceAddressSpace(pid_t pid, uint64_t gadget,
+  PtraceAddressSpace(pid_t pid, uint64_t entry,
                      std::vector<ReservedRange> reserved);
   ~PtraceAddressSpace() override;
 
@@ -82,6 +84,8 @@ class PtraceAddressSpace : public AddressSpace {
   int64_t Read(uint64_t addr, void* dst, uint64_t len) override;
   int64_t Write(uint64_t addr, const void* src, uint64_t len,
                 bool force) override;
+  absl::StatusOr<ThreadHandle> NewThread() override;
+  absl::StatusOr<ForkResult> Fork() override;
   const std::vector<ReservedRange>& Reserved() const override {
     return reserved_;
   }
@@ -92,18 +96,35 @@ class PtraceAddressSpace : public AddressSpace {
   void RegisterTracee(pid_t tracee);
   void UnregisterTracee();
 
+  // Ends the calling thread's tracee: only that host thread when other
+  // contexts still use this address space, else the whole stub.
+  void ReleaseThread(pid_t tracee);
+
+  // Sets up a freshly started stub (SIGCHLD ignored so forked stubs are
+  // reaped by the host). Called by the tracer of its first thread.
+  absl::Status Initialize();
+
  private:
-  // Runs one syscall inside the stub on the thread traced by the caller.
+  // Runs one syscall inside the stub on the thread traced by the caller,
+  // at `gadget` (the plain or the clone gadget).
+  int64_t InjectAt(uint64_t gadget, int nr, uint64_t a0 = 0, uint64_t a1 = 0,
+                   uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
+                   uint64_t a5 = 0);
   int64_t Inject(int nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
-                 uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0);
+                 uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
+    return InjectAt(gadget_, nr, a0, a1, a2, a3, a4, a5);
+  }
+  pid_t CallerTracee();
 
   const pid_t pid_;
-  const uint64_t gadget_;  // address of `syscall; int3` in the stub
+  const uint64_t gadget_;        // `syscall; int3`
+  const uint64_t clone_gadget_;  // `syscall; test; jz; int3` (+16)
   const std::vector<ReservedRange> reserved_;
   absl::Mutex mu_;
   // tracer (sentry thread tid) -> tracee (stub thread tid)
   absl::flat_hash_map<pid_t, pid_t> tracees_ ABSL_GUARDED_BY(mu_);
   int mem_fd_ ABSL_GUARDED_BY(mu_) = -1;  // /proc/PID/mem, opened lazily
+  int contexts_ ABSL_GUARDED_BY(mu_) = 0;  // live contexts (threads)
 };
 
 }  // namespace platform

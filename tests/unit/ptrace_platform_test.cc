@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -100,6 +101,55 @@ TEST_F(PtracePlatformTest, InterruptBeforeSwitchReturnsAtOnce) {
   ctx_->Interrupt();
   Event ev = ctx_->Switch();
   EXPECT_EQ(ev.kind, Event::Kind::kInterrupted);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(PtracePlatformTest, ForkCopiesMemoryAndThreadsShareIt) {
+  int64_t addr = as_->Map(0x300000, 0x1000, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_FIXED);
+  ASSERT_EQ(addr, 0x300000);
+  uint64_t v = 1;
+  ASSERT_EQ(as_->Write(addr, &v, 8), 8);
+
+  auto fork = as_->Fork();
+  ASSERT_TRUE(fork.ok()) << fork.status();
+  auto thread = as_->NewThread();
+  ASSERT_TRUE(thread.ok()) << thread.status();
+
+  // Adopt both from other sentry threads, as the kernel does.
+  std::shared_ptr<platform::AddressSpace> child_as = fork->as;
+  uint64_t child_seen = 0, thread_seen = 0;
+  std::thread t1([&] {
+    auto ctx = platform_->AdoptThread(child_as, fork->thread);
+    ASSERT_TRUE(ctx.ok()) << ctx.status();
+    // The child's memory is a copy: writes stay private to it.
+    uint64_t w = 2;
+    ASSERT_EQ(child_as->Write(addr, &w, 8), 8);
+    ASSERT_EQ(child_as->Read(addr, &child_seen, 8), 8);
+    // Injected calls work from the adopting thread.
+    EXPECT_EQ(child_as->Map(0x400000, 0x1000, PROT_READ, MAP_PRIVATE | MAP_FIXED),
+              0x400000);
+  });
+  t1.join();
+  std::thread t2([&] {
+    auto ctx = platform_->AdoptThread(as_, *thread);
+    ASSERT_TRUE(ctx.ok()) << ctx.status();
+    ASSERT_EQ(as_->Read(addr, &thread_seen, 8), 8);
+    EXPECT_EQ(as_->Map(0x500000, 0x1000, PROT_READ, MAP_PRIVATE | MAP_FIXED),
+              0x500000);
+    // Releasing this context ends only its thread.
+  });
+  t2.join();
+  EXPECT_EQ(child_seen, 2u);
+  EXPECT_EQ(thread_seen, 1u);
+  uint64_t parent_seen = 0;
+  ASSERT_EQ(as_->Read(addr, &parent_seen, 8), 8);
+  EXPECT_EQ(parent_seen, 1u);
+  // The parent's stub is still alive and usable from its own thread.
+  EXPECT_EQ(as_->Unmap(0x500000, 0x1000), 0);
 }
 
 }  // namespace
