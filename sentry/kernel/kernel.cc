@@ -13,6 +13,7 @@
 #include "abi/linux/signal_names.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "sentry/kernel/exec_setup.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/loader/loader.h"
@@ -51,9 +52,25 @@ Kernel::Kernel(KernelConfig config, std::unique_ptr<platform::Platform> platform
   if (config_.strace) strace_ = std::make_unique<Strace>(config_.strace);
 }
 
-Kernel::~Kernel() = default;
+Kernel::~Kernel() {
+  // Every task thread must be gone before the kernel is (RunInit waits for
+  // them); this is the backstop for other users.
+  absl::MutexLock l(&tree_mu_);
+  for (auto& [pid, tg] : thread_groups_) GroupExitLocked(*tg, SIGKILL);
+  while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
+}
 
-pid_t Kernel::AllocatePid() { return next_pid_.fetch_add(1); }
+pid_t Kernel::AllocatePid() {
+  absl::MutexLock l(&tree_mu_);
+  // Like Linux, pids are handed out in increasing order and wrap at
+  // pid_max, skipping those in use.
+  constexpr pid_t kPidMax = 4194304;
+  for (;;) {
+    pid_t pid = next_pid_++;
+    if (next_pid_ >= kPidMax) next_pid_ = 2;
+    if (!tasks_.count(pid) && !thread_groups_.count(pid)) return pid;
+  }
+}
 
 void Kernel::Debugf(const char* fmt, ...) const {
   if (!config_.debug) return;
@@ -79,10 +96,90 @@ void Kernel::ReportUnimplemented(const SyscallArgs& args, const char* name) {
   }
 }
 
+void Kernel::CountPartial(const SyscallArgs& args, const char* name) {
+  std::string key = name ? name : absl::StrCat("syscall_", args.nr);
+  if (args.arch == platform::Arch::kI386) key = "i386:" + key;
+  absl::MutexLock l(&report_mu_);
+  partial_[key]++;
+}
+
 std::map<std::string, uint64_t> Kernel::UnimplementedCounts() const {
   absl::MutexLock l(&report_mu_);
   return unimplemented_;
 }
+
+std::map<std::string, uint64_t> Kernel::PartialCounts() const {
+  absl::MutexLock l(&report_mu_);
+  return partial_;
+}
+
+// ---------------------------------------------------------------------------
+// The process tree
+
+std::shared_ptr<Task> Kernel::FindTaskLocked(pid_t tid) {
+  auto it = tasks_.find(tid);
+  return it == tasks_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Task> Kernel::FindTask(pid_t tid) {
+  absl::MutexLock l(&tree_mu_);
+  return FindTaskLocked(tid);
+}
+
+std::shared_ptr<ThreadGroup> Kernel::FindThreadGroupLocked(pid_t tgid) {
+  auto it = thread_groups_.find(tgid);
+  return it == thread_groups_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<ThreadGroup> Kernel::FindThreadGroup(pid_t tgid) {
+  absl::MutexLock l(&tree_mu_);
+  return FindThreadGroupLocked(tgid);
+}
+
+std::vector<pid_t> Kernel::ThreadGroupIds() {
+  absl::MutexLock l(&tree_mu_);
+  std::vector<pid_t> out;
+  for (const auto& [pid, tg] : thread_groups_) out.push_back(pid);
+  return out;
+}
+
+std::vector<std::shared_ptr<ThreadGroup>> Kernel::ThreadGroupsLocked() {
+  std::vector<std::shared_ptr<ThreadGroup>> out;
+  for (const auto& [pid, tg] : thread_groups_) out.push_back(tg);
+  return out;
+}
+
+void Kernel::RegisterLocked(std::shared_ptr<Task> t,
+                            std::shared_ptr<ThreadGroup> tg) {
+  if (!thread_groups_.count(tg->tgid())) {
+    thread_groups_[tg->tgid()] = tg;
+    tg->leader = t;
+  }
+  tg->tasks.push_back(t.get());
+  tasks_[t->tid()] = std::move(t);
+}
+
+void Kernel::StartTaskThread(std::shared_ptr<Task> t,
+                             std::function<bool(Task&)> setup) {
+  {
+    absl::MutexLock l(&tree_mu_);
+    live_threads_++;
+  }
+  std::thread([this, t = std::move(t), setup = std::move(setup)]() {
+    if (setup(*t)) {
+      t->RunLoop();
+    } else {
+      t->Exit(W_EXITCODE(126, 0));
+    }
+    t->ExitPath();
+    absl::MutexLock l(&tree_mu_);
+    live_threads_--;
+    tree_cv_.SignalAll();
+  }).detach();
+}
+
+// ---------------------------------------------------------------------------
+// Processes started from outside
 
 int64_t Kernel::FindExecutable(const vfs::FsContext& fs,
                                const std::string& name,
@@ -90,14 +187,14 @@ int64_t Kernel::FindExecutable(const vfs::FsContext& fs,
   if (name.empty()) return -ENOENT;
   std::shared_ptr<vfs::FileDescription> file;
   if (name.find('/') != std::string::npos) {
-    int64_t r = vfs_->OpenForExec(fs, name, &file, out);
+    std::string resolved;
+    int64_t r = vfs_->OpenForExec(fs, name, &file, &resolved);
     *out = name;
     return r < 0 ? r : 0;
   }
   int64_t best = -ENOENT;
   for (absl::string_view dir : absl::StrSplit(path_env, ':')) {
-    std::string candidate =
-        absl::StrCat(dir.empty() ? "." : dir, "/", name);
+    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
     std::string resolved;
     int64_t r = vfs_->OpenForExec(fs, candidate, &file, &resolved);
     if (r == 0) {
@@ -111,7 +208,7 @@ int64_t Kernel::FindExecutable(const vfs::FsContext& fs,
   return best;
 }
 
-absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
+absl::StatusOr<pid_t> Kernel::StartProcess(InitProcess init) {
   if (init.argv.empty()) return absl::InvalidArgumentError("no command given");
   std::string path;
   int64_t r = FindExecutable(*init.fs, init.argv[0], init.path_env, &path);
@@ -124,67 +221,69 @@ absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
   }
 
   const pid_t pid = AllocatePid();
-  auto tg = std::make_shared<ThreadGroup>(pid, 0);
+  auto tg = std::make_shared<ThreadGroup>(*this, pid);
   auto task = std::make_shared<Task>(*this, tg, pid);
   task->set_fs(init.fs);
   task->set_fds(init.fds);
+  {
+    absl::MutexLock l(&tree_mu_);
+    tg->pgid_ = pid;
+    tg->sid_ = pid;
+    RegisterLocked(task, tg);
+  }
 
-  // The task's sentry thread creates the address space (it must be the
-  // tracer of the stub), loads the program and runs the task loop.
-  std::promise<absl::Status> started;
-  std::future<absl::Status> started_f = started.get_future();
-  tg->TaskStarted();
-  std::thread thread([this, task, tg, path, &init, &started]() {
-    auto ns = platform_->NewAddressSpace();
-    if (!ns.ok()) {
-      started.set_value(ns.status());
-      tg->SetExitStatus(W_EXITCODE(127, 0));
-      tg->TaskExited();
-      return;
-    }
-    auto mm = std::make_shared<MemoryManager>(ns->as);
-    task->set_mm(mm);
-    task->set_ctx(std::move(ns->ctx));
-    loader::ExecRequest req;
-    req.path = path;
-    req.argv = init.argv;
-    req.envp = init.envp;
-    req.uid = config_.uid;
-    req.gid = config_.gid;
-    loader::ExecImage image;
+  // The task's sentry thread creates the address space (it must own the
+  // stub), loads the program and runs the task loop.
+  auto started = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> started_f = started->get_future();
+  loader::ExecRequest req;
+  req.path = path;
+  req.argv = std::move(init.argv);
+  req.envp = std::move(init.envp);
+  req.uid = config_.uid;
+  req.gid = config_.gid;
+  StartTaskThread(task, [this, req, started](Task& t) {
     std::string error;
-    int64_t lr = loader::Load(*vfs_, *init.fs, *mm, req, &image, &error);
+    int64_t lr = ExecInto(t, req, &error);
     if (lr < 0) {
-      started.set_value(ExecError(static_cast<int>(-lr), path, error));
-      task->set_ctx(nullptr);
-      tg->SetExitStatus(W_EXITCODE(126, 0));
-      tg->TaskExited();
-      return;
+      started->set_value(ExecError(static_cast<int>(-lr), req.path, error));
+      return false;
     }
-    tg->set_comm(image.comm);
-    tg->set_exe_path(image.exe_path);
-    // The application starts with clean registers apart from the entry
-    // point and the stack, as after execve (start_thread()).
-    uapi::UserRegs& regs = task->ctx().MutableRegs();
-    const uint64_t cs = regs.cs, ss = regs.ss, ds = regs.ds, es = regs.es;
-    regs = uapi::UserRegs{};
-    regs.cs = cs;
-    regs.ss = ss;
-    regs.ds = ds;
-    regs.es = es;
-    regs.rip = image.entry;
-    regs.rsp = image.stack_pointer;
-    regs.eflags = 0x202;  // IF, plus the always-one bit
-    regs.orig_rax = static_cast<uint64_t>(-1);
-    started.set_value(absl::OkStatus());
-    task->RunLoop();
-    task->set_mm(nullptr);
-    tg->TaskExited();
+    started->set_value(absl::OkStatus());
+    return true;
   });
   absl::Status st = started_f.get();
-  const int status = tg->WaitExit();
-  thread.join();
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    WaitProcess(pid);
+    return st;
+  }
+  return pid;
+}
+
+int Kernel::WaitProcess(pid_t pid) {
+  absl::MutexLock l(&tree_mu_);
+  for (;;) {
+    auto it = thread_groups_.find(pid);
+    if (it == thread_groups_.end() || it->second->parent) return -ECHILD;
+    ThreadGroup& tg = *it->second;
+    if (tg.state == ThreadGroup::State::kZombie) {
+      const int status = tg.exit_status;
+      ReleaseLocked(tg);
+      return status;
+    }
+    tree_cv_.Wait(&tree_mu_);
+  }
+}
+
+absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
+  absl::StatusOr<pid_t> pid = StartProcess(std::move(init));
+  if (!pid.ok()) return pid.status();
+  const int status = WaitProcess(*pid);
+  {
+    // Init's death killed everything else; wait for the last threads.
+    absl::MutexLock l(&tree_mu_);
+    while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
+  }
   if (strace_) {
     if (WIFSIGNALED(status)) {
       const char* name = uapi::SignalName(WTERMSIG(status));
@@ -198,6 +297,46 @@ absl::StatusOr<int> Kernel::RunInit(InitProcess init) {
     }
   }
   return status;
+}
+
+int64_t Kernel::Kill(pid_t pid, int sig) {
+  if (sig < 0 || sig > uapi::kNumSignals) return -EINVAL;
+  absl::MutexLock l(&tree_mu_);
+  const uapi::Siginfo info = MakeKillInfo(sig, SI_USER, 0, 0);
+  if (pid == -1) {
+    bool any = false;
+    for (auto& [p, tg] : thread_groups_) {
+      if (tg->state != ThreadGroup::State::kRunning) continue;
+      any = true;
+      if (sig) tg->SendSignalLocked(info);
+    }
+    return any ? 0 : -ESRCH;
+  }
+  auto tg = FindThreadGroupLocked(pid);
+  if (!tg || tg->state != ThreadGroup::State::kRunning) return -ESRCH;
+  if (sig) tg->SendSignalLocked(info);
+  return 0;
+}
+
+std::vector<ProcessInfo> Kernel::Processes() {
+  std::vector<std::shared_ptr<ThreadGroup>> tgs;
+  std::vector<ProcessInfo> out;
+  {
+    absl::MutexLock l(&tree_mu_);
+    tgs = ThreadGroupsLocked();
+    for (auto& tg : tgs) {
+      ProcessInfo p;
+      p.pid = tg->tgid();
+      p.ppid = tg->parent ? tg->parent->tgid() : 0;
+      p.state = tg->state == ThreadGroup::State::kZombie ? 'Z' : 'R';
+      out.push_back(p);
+    }
+  }
+  for (size_t i = 0; i < tgs.size(); i++) {
+    out[i].comm = tgs[i]->comm();
+    out[i].exe = tgs[i]->exe_path();
+  }
+  return out;
 }
 
 }  // namespace sentry

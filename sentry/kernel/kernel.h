@@ -1,6 +1,10 @@
-// Kernel: one sandbox. Owns the platform, the VFS, the pid namespace, the
-// sandbox's identity (uname, credentials) and the unimplemented-syscall
-// report.
+// Kernel: one sandbox. Owns the platform, the VFS, the pid namespace and
+// the process tree, the sandbox's identity (uname, credentials), futexes and
+// the unimplemented-syscall report.
+//
+// Locking order: Kernel::tree_mu_ (the process tree, Linux's
+// tasklist_lock) before any ThreadGroup::mu_ or Task signal lock. The report
+// and futex locks are leaves.
 #ifndef SENTRY_KERNEL_KERNEL_H_
 #define SENTRY_KERNEL_KERNEL_H_
 
@@ -9,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +22,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "abi/linux/signal.h"
 #include "platform/platform.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/syscall_args.h"
@@ -32,7 +38,8 @@ class FdTable;
 class FsContext;
 }  // namespace vfs
 
-// What PID 1 starts with.
+// What a process started from outside the sandbox (PID 1, or a process
+// exec'ed into a running sandbox) starts with.
 struct InitProcess {
   // argv[0] is looked up on `path_env` (a PATH value) when it has no '/',
   // like a shell does; the file is resolved inside the sandbox.
@@ -54,6 +61,14 @@ struct KernelConfig {
   bool report_unimplemented = false;
 };
 
+struct ProcessInfo {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  char state = 'R';
+  std::string comm;
+  std::string exe;
+};
+
 class Kernel {
  public:
   Kernel(KernelConfig config, std::unique_ptr<platform::Platform> platform,
@@ -63,13 +78,28 @@ class Kernel {
   const KernelConfig& config() const { return config_; }
   platform::Platform& platform() { return *platform_; }
   vfs::VirtualFilesystem& vfs() { return *vfs_; }
+  FutexManager& futexes() { return futexes_; }
+  // The --strace printer, or null.
+  Strace* strace() { return strace_.get(); }
 
-  // Runs PID 1 and waits until it has exited. Returns the wait status of
-  // PID 1 (as waitpid encodes it), or an error if the program could not
+  // Runs PID 1 and waits until it has exited and every other task of the
+  // sandbox is gone (Linux kills the whole pid namespace with its init).
+  // Returns PID 1's wait status, or an error if the program could not
   // start: the message names the file and the cause; the code is NotFound
   // for a missing command (shells exit 127) and another code for a file
   // that cannot be executed (126).
   absl::StatusOr<int> RunInit(InitProcess init);
+
+  // Starts a process with no parent inside the sandbox (PID 1 first; later
+  // ones are processes exec'ed into a running sandbox). Returns its pid
+  // once it runs, or the error that kept it from starting.
+  absl::StatusOr<pid_t> StartProcess(InitProcess p);
+  // Waits for a process started by StartProcess to exit and reaps it.
+  // Returns its wait status, or -ECHILD if there is no such process.
+  int WaitProcess(pid_t pid);
+  // kill(2) from outside: pid > 0 one process, -1 every process.
+  int64_t Kill(pid_t pid, int sig);
+  std::vector<ProcessInfo> Processes();
 
   // Finds `name` as execvp(3) would: names with a '/' are taken as they
   // are; others are searched on `path_env`. Returns 0 and the sandbox path,
@@ -78,20 +108,49 @@ class Kernel {
   int64_t FindExecutable(const vfs::FsContext& fs, const std::string& name,
                          const std::string& path_env, std::string* out);
 
+  // --- The process tree. ---
+  absl::Mutex& tree_mu() ABSL_LOCK_RETURNED(tree_mu_) { return tree_mu_; }
+  absl::CondVar& tree_cv() { return tree_cv_; }
+  std::shared_ptr<Task> FindTask(pid_t tid);
+  std::shared_ptr<Task> FindTaskLocked(pid_t tid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  std::shared_ptr<ThreadGroup> FindThreadGroup(pid_t tgid);
+  std::shared_ptr<ThreadGroup> FindThreadGroupLocked(pid_t tgid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  std::vector<pid_t> ThreadGroupIds();
+  std::vector<std::shared_ptr<ThreadGroup>> ThreadGroupsLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+
   pid_t AllocatePid();
+  // Adds a task (and its thread group if new) to the tree.
+  void RegisterLocked(std::shared_ptr<Task> t, std::shared_ptr<ThreadGroup> tg)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Runs `t` on a new sentry thread: `setup` (which adopts or creates the
+  // context) then the task loop, then the exit path.
+  void StartTaskThread(std::shared_ptr<Task> t,
+                       std::function<bool(Task&)> setup);
+  // Removes a reaped thread group from the tree.
+  void ReleaseLocked(ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // The last task of `tg` has exited: make it a zombie, re-parent its
+  // children, tell its parent (task_exit.cc).
+  void ZombieLocked(ThreadGroup& tg) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  void ReleaseTaskLocked(pid_t tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // A non-leader thread that execs becomes the leader under the group's id.
+  void RetidLocked(Task& t, pid_t new_tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Ends every task of `tg` with `wait_status` (exit_group, fatal signal).
+  void GroupExitLocked(ThreadGroup& tg, int wait_status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
 
   // Called when a task hits an unimplemented syscall: counted, and reported
-  // once per sandbox with --debug.
+  // once per sandbox with --debug. Partially implemented ones are counted
+  // too (for --report-unimplemented).
   void ReportUnimplemented(const SyscallArgs& args, const char* name);
+  void CountPartial(const SyscallArgs& args, const char* name);
   std::map<std::string, uint64_t> UnimplementedCounts() const;
+  std::map<std::string, uint64_t> PartialCounts() const;
 
   // Debug log line (only with --debug).
   void Debugf(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
-
-  FutexManager& futexes() { return futexes_; }
-
-  // The --strace printer, or null.
-  Strace* strace() { return strace_.get(); }
 
   // Time the sandbox started (CLOCK_MONOTONIC ns), for uptime.
   int64_t start_time_ns() const { return start_ns_; }
@@ -102,10 +161,19 @@ class Kernel {
   std::shared_ptr<vfs::VirtualFilesystem> vfs_;
   std::unique_ptr<Strace> strace_;
   FutexManager futexes_;
-  std::atomic<pid_t> next_pid_{1};
   int64_t start_ns_ = 0;
+
+  absl::Mutex tree_mu_;
+  absl::CondVar tree_cv_;
+  pid_t next_pid_ ABSL_GUARDED_BY(tree_mu_) = 1;
+  std::map<pid_t, std::shared_ptr<Task>> tasks_ ABSL_GUARDED_BY(tree_mu_);
+  std::map<pid_t, std::shared_ptr<ThreadGroup>> thread_groups_
+      ABSL_GUARDED_BY(tree_mu_);
+  int live_threads_ ABSL_GUARDED_BY(tree_mu_) = 0;
+
   mutable absl::Mutex report_mu_;
   std::map<std::string, uint64_t> unimplemented_ ABSL_GUARDED_BY(report_mu_);
+  std::map<std::string, uint64_t> partial_ ABSL_GUARDED_BY(report_mu_);
 };
 
 }  // namespace sentry

@@ -1,10 +1,17 @@
 #include "sentry/kernel/thread_group.h"
 
+#include <signal.h>
 #include <sys/resource.h>
+
+#include <algorithm>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
 
 namespace sentry {
 
-ThreadGroup::ThreadGroup(pid_t tgid, pid_t ppid) : tgid_(tgid), ppid_(ppid) {
+ThreadGroup::ThreadGroup(Kernel& kernel, pid_t tgid)
+    : kernel_(kernel), tgid_(tgid) {
   // The sandbox starts with the limits `runsc` itself runs under, as a
   // process started from the same shell would.
   for (int r = 0; r < kNumRlimits; r++) {
@@ -18,39 +25,49 @@ ThreadGroup::ThreadGroup(pid_t tgid, pid_t ppid) : tgid_(tgid), ppid_(ppid) {
   }
 }
 
-void ThreadGroup::SetExitStatus(int wait_status) {
-  absl::MutexLock l(&mu_);
-  if (exiting_) return;
-  exiting_ = true;
-  exit_status_ = wait_status;
-  exit_cv_.SignalAll();
+pid_t ThreadGroup::ppid() const {
+  absl::MutexLock l(&kernel_.tree_mu());
+  return parent ? parent->tgid() : 0;
 }
 
-bool ThreadGroup::exiting() const {
-  absl::MutexLock l(&mu_);
-  return exiting_;
+pid_t ThreadGroup::pgid() const {
+  absl::MutexLock l(&kernel_.tree_mu());
+  return pgid_;
 }
 
-int ThreadGroup::exit_status() const {
-  absl::MutexLock l(&mu_);
-  return exit_status_;
+pid_t ThreadGroup::sid() const {
+  absl::MutexLock l(&kernel_.tree_mu());
+  return sid_;
 }
 
-int ThreadGroup::WaitExit() {
-  absl::MutexLock l(&mu_);
-  while (!exiting_ || live_tasks_ > 0) exit_cv_.Wait(&mu_);
-  return exit_status_;
+char ThreadGroup::StateChar() const {
+  absl::MutexLock l(&kernel_.tree_mu());
+  switch (state) {
+    case State::kRunning:
+      return 'R';
+    case State::kZombie:
+      return 'Z';
+    case State::kDead:
+      return 'X';
+  }
+  return '?';
 }
 
-void ThreadGroup::TaskStarted() {
-  absl::MutexLock l(&mu_);
-  live_tasks_++;
+std::vector<std::shared_ptr<Task>> ThreadGroup::Tasks() const {
+  absl::MutexLock l(&kernel_.tree_mu());
+  std::vector<std::shared_ptr<Task>> out;
+  for (Task* t : tasks) {
+    if (auto sp = kernel_.FindTaskLocked(t->tid())) out.push_back(sp);
+  }
+  std::stable_partition(out.begin(), out.end(), [this](const auto& t) {
+    return t->tid() == tgid_;
+  });
+  return out;
 }
 
-void ThreadGroup::TaskExited() {
-  absl::MutexLock l(&mu_);
-  live_tasks_--;
-  exit_cv_.SignalAll();
+std::shared_ptr<Task> ThreadGroup::Leader() const {
+  absl::MutexLock l(&kernel_.tree_mu());
+  return leader;
 }
 
 uapi::Rlimit ThreadGroup::GetRlimit(int resource) const {
@@ -61,6 +78,16 @@ uapi::Rlimit ThreadGroup::GetRlimit(int resource) const {
 void ThreadGroup::SetRlimit(int resource, uapi::Rlimit lim) {
   absl::MutexLock l(&mu_);
   rlimits_[resource] = lim;
+}
+
+void ThreadGroup::InheritFrom(const ThreadGroup& parent) {
+  if (&parent == this) return;
+  absl::MutexLock l1(&parent.mu_);
+  absl::MutexLock l2(&mu_);
+  rlimits_ = parent.rlimits_;
+  comm_ = parent.comm_;
+  exe_path_ = parent.exe_path_;
+  actions_ = parent.actions_;
 }
 
 std::string ThreadGroup::comm() const {
@@ -91,6 +118,75 @@ uapi::Sigaction ThreadGroup::GetSigaction(int sig) const {
 void ThreadGroup::SetSigaction(int sig, const uapi::Sigaction& act) {
   absl::MutexLock l(&mu_);
   actions_[sig] = act;
+}
+
+void ThreadGroup::ResetHandlersForExec() {
+  absl::MutexLock l(&mu_);
+  for (auto& a : actions_) {
+    if (a.handler != uapi::kSigIgn) a = uapi::Sigaction{};
+    a.flags = 0;
+    a.restorer = 0;
+    a.mask = 0;
+  }
+}
+
+}  // namespace sentry
+
+namespace sentry {
+
+namespace {
+
+// sig_ignored(): a signal whose action is to do nothing is dropped when it
+// is generated, unless it is blocked (the mask may change before delivery).
+bool IgnoredLocked(const ThreadGroup& tg, int sig) {
+  const uapi::Sigaction act = tg.GetSigaction(sig);
+  if (act.handler == uapi::kSigIgn) return sig != SIGKILL && sig != SIGSTOP;
+  if (act.handler == uapi::kSigDfl) {
+    return DefaultAction(sig) == SignalDefault::kIgnore;
+  }
+  return false;
+}
+
+}  // namespace
+
+void ThreadGroup::SendSignal(const uapi::Siginfo& info) {
+  absl::MutexLock l(&kernel_.tree_mu());
+  SendSignalLocked(info);
+}
+
+void ThreadGroup::SendSignalLocked(const uapi::Siginfo& info) {
+  const int sig = info.si_signo;
+  if (state != State::kRunning || group_exiting) return;
+  if (sig == SIGKILL) {
+    kernel_.GroupExitLocked(*this, SIGKILL);
+    return;
+  }
+  Task* target = nullptr;
+  {
+    absl::MutexLock l(&signal_mu);
+    bool blocked_everywhere = true;
+    for (Task* t : tasks) {
+      if (!(t->mask_ & uapi::SigsetBit(sig))) blocked_everywhere = false;
+    }
+    if (!blocked_everywhere && IgnoredLocked(*this, sig)) return;
+    if (sig == SIGCONT) {
+      // Continuing discards pending stop signals (prepare_signal()).
+      const uapi::Sigset stops = uapi::SigsetBit(SIGSTOP) | uapi::SigsetBit(SIGTSTP) |
+                                 uapi::SigsetBit(SIGTTIN) | uapi::SigsetBit(SIGTTOU);
+      shared_pending.Discard(stops);
+      for (Task* t : tasks) t->pending_.Discard(stops);
+    }
+    shared_pending.Enqueue(info);
+    // Wake a thread that can take it: the leader first, as Linux tries the
+    // main thread first (complete_signal()).
+    for (Task* t : tasks) {
+      if (!(t->mask_ & uapi::SigsetBit(sig))) {
+        target = t;
+        break;
+      }
+    }
+  }
+  if (target) target->Interrupt();
 }
 
 }  // namespace sentry

@@ -1,13 +1,22 @@
-// ThreadGroup: a process. Holds what threads of one process share (pid,
-// parent, rlimits, exit status) and the list of its tasks.
+// ThreadGroup: a process. Holds what the threads of one process share (pid,
+// place in the process tree, rlimits, signal dispositions, exit status) and
+// the list of its tasks.
+//
+// Locking: the tree fields (parent, children, tasks, pgid/sid, state, exit
+// status) are guarded by the kernel's tree mutex (Kernel::tree_mu(), Linux's
+// tasklist_lock); they are only touched by Kernel and Task code holding it.
+// Everything else has its own mutex `mu_`, which is never held while taking
+// the tree mutex.
 #ifndef SENTRY_KERNEL_THREAD_GROUP_H_
 #define SENTRY_KERNEL_THREAD_GROUP_H_
 
 #include <sys/types.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,54 +24,83 @@
 #include "absl/synchronization/mutex.h"
 #include "abi/linux/resource.h"
 #include "abi/linux/signal.h"
+#include "sentry/kernel/signals.h"
 
 namespace sentry {
 
+class Kernel;
 class Task;
 
 inline constexpr int kNumRlimits = 16;
 
 class ThreadGroup {
  public:
-  explicit ThreadGroup(pid_t tgid, pid_t ppid);
+  enum class State { kRunning, kZombie, kDead };
 
+  ThreadGroup(Kernel& kernel, pid_t tgid);
+
+  Kernel& kernel() { return kernel_; }
   pid_t tgid() const { return tgid_; }
-  pid_t ppid() const { return ppid_; }
 
-  // Exit: the first status recorded wins (exit_group or fatal signal).
-  void SetExitStatus(int wait_status);
-  bool exiting() const;
-  int exit_status() const;
-  // Blocks until SetExitStatus has been called and all tasks have left.
-  int WaitExit();
-  void TaskStarted();
-  void TaskExited();
+  // Snapshots for readers outside the tree lock (procfs, getppid...).
+  pid_t ppid() const;
+  pid_t pgid() const;
+  pid_t sid() const;
+  // 'R' running, 'Z' zombie, 'X' dead (as /proc/PID/stat shows them).
+  char StateChar() const;
+  // Live tasks, the leader first.
+  std::vector<std::shared_ptr<Task>> Tasks() const;
+  std::shared_ptr<Task> Leader() const;
 
   uapi::Rlimit GetRlimit(int resource) const;
   void SetRlimit(int resource, uapi::Rlimit lim);
+  // Copies limits, comm, exe and dispositions from the parent on fork.
+  void InheritFrom(const ThreadGroup& parent);
 
   std::string comm() const;
   void set_comm(std::string c);
   std::string exe_path() const;
   void set_exe_path(std::string p);
 
-  // Signal dispositions (signal delivery itself comes with the signals
-  // work; the table is already shared by the group as Linux's sighand).
   uapi::Sigaction GetSigaction(int sig) const;
   void SetSigaction(int sig, const uapi::Sigaction& act);
+  // execve: handled signals go back to SIG_DFL, ignored ones stay ignored.
+  void ResetHandlersForExec();
+
+  // --- Signals. ---
+  // Process-directed signal (kill). Takes the tree lock.
+  void SendSignal(const uapi::Siginfo& info);
+  // Same, with Kernel::tree_mu() held by the caller.
+  void SendSignalLocked(const uapi::Siginfo& info);
+  // Guards every task's mask and pending set, and `shared_pending`
+  // (Linux's siglock). Taken after the tree mutex, before `mu_`.
+  mutable absl::Mutex signal_mu;
+  PendingSignals shared_pending;
+
+  // --- The process tree: guarded by the kernel's tree mutex. ---
+  ThreadGroup* parent = nullptr;
+  std::set<ThreadGroup*> children;
+  std::vector<Task*> tasks;  // live tasks
+  std::shared_ptr<Task> leader;
+  pid_t pgid_ = 0;
+  pid_t sid_ = 0;
+  State state = State::kRunning;
+  std::atomic<bool> group_exiting{false};  // exit_group or a fatal signal
+  int exit_status = 0;         // wait status once group_exiting/zombie
+  int exit_signal = 17;        // SIGCHLD unless clone said otherwise
+  // User and system CPU time of reaped children, in nanoseconds.
+  int64_t children_utime_ns = 0;
+  int64_t children_stime_ns = 0;
 
  private:
+  Kernel& kernel_;
   const pid_t tgid_;
-  const pid_t ppid_;
   mutable absl::Mutex mu_;
-  bool exiting_ ABSL_GUARDED_BY(mu_) = false;
-  int exit_status_ ABSL_GUARDED_BY(mu_) = 0;
-  int live_tasks_ ABSL_GUARDED_BY(mu_) = 0;
   std::array<uapi::Rlimit, kNumRlimits> rlimits_ ABSL_GUARDED_BY(mu_);
   std::string comm_ ABSL_GUARDED_BY(mu_);
   std::string exe_path_ ABSL_GUARDED_BY(mu_);
-  std::array<uapi::Sigaction, uapi::kNumSignals + 1> actions_ ABSL_GUARDED_BY(mu_){};
-  absl::CondVar exit_cv_;
+  std::array<uapi::Sigaction, uapi::kNumSignals + 1> actions_
+      ABSL_GUARDED_BY(mu_){};
 };
 
 }  // namespace sentry

@@ -41,6 +41,24 @@ MemoryManager::MemoryManager(std::shared_ptr<platform::AddressSpace> as)
   mmap_top_ = stack_top_ - kMmapGap;
 }
 
+std::shared_ptr<MemoryManager> MemoryManager::Fork(
+    std::shared_ptr<platform::AddressSpace> as) const {
+  auto child = std::make_shared<MemoryManager>(std::move(as));
+  absl::MutexLock l(&mu_);
+  absl::MutexLock cl(&child->mu_);
+  child->vmas_ = vmas_;
+  child->brk_base_ = brk_base_;
+  child->brk_ = brk_;
+  child->stack_top_ = stack_top_;
+  child->mmap_top_ = mmap_top_;
+  child->arg_start = arg_start;
+  child->arg_end = arg_end;
+  child->env_start = env_start;
+  child->env_end = env_end;
+  child->auxv = auxv;
+  return child;
+}
+
 bool MemoryManager::OverlapsReserved(uint64_t start, uint64_t end) const {
   for (const auto& r : as_->Reserved()) {
     if (start < r.end && r.start < end) return true;

@@ -48,6 +48,11 @@ class MemoryManager {
  public:
   explicit MemoryManager(std::shared_ptr<platform::AddressSpace> as);
 
+  // fork(2): the same layout over `as`, the platform's copy-on-write copy
+  // of this address space.
+  std::shared_ptr<MemoryManager> Fork(
+      std::shared_ptr<platform::AddressSpace> as) const;
+
   platform::AddressSpace& address_space() { return *as_; }
   std::shared_ptr<platform::AddressSpace> shared_address_space() { return as_; }
 

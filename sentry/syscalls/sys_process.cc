@@ -63,6 +63,7 @@ int64_t SysGettid(Task& t, const SyscallArgs&) { return t.tid(); }
 int64_t SysGetppid(Task& t, const SyscallArgs&) {
   return t.thread_group().ppid();
 }
+
 int64_t SysGetuid(Task& t, const SyscallArgs&) {
   return t.kernel().config().uid;
 }
@@ -97,18 +98,75 @@ int64_t SysGetgroups(Task& t, const SyscallArgs& a) {
 }
 
 int64_t SysGetpgrp(Task& t, const SyscallArgs&) {
-  return t.thread_group().tgid();
+  return t.thread_group().pgid();
+}
+
+static std::shared_ptr<ThreadGroup> ProcessOf(Task& t, pid_t pid) {
+  if (pid == 0) return t.shared_thread_group();
+  auto tg = t.kernel().FindThreadGroup(pid);
+  if (!tg || tg->StateChar() == 'X') return nullptr;
+  return tg;
 }
 
 int64_t SysGetpgid(Task& t, const SyscallArgs& a) {
-  if (a.Int(0) < 0) return -EINVAL;
-  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
-  return t.thread_group().tgid();
+  if (a.Int(0) < 0) return -ESRCH;
+  auto tg = ProcessOf(t, a.Int(0));
+  return tg ? tg->pgid() : -ESRCH;
 }
 
 int64_t SysGetsid(Task& t, const SyscallArgs& a) {
-  if (!IsOwnPid(t, a.Int(0))) return -ESRCH;
-  return t.thread_group().tgid();
+  if (a.Int(0) < 0) return -ESRCH;
+  auto tg = ProcessOf(t, a.Int(0));
+  return tg ? tg->sid() : -ESRCH;
+}
+
+int64_t SysSetpgid(Task& t, const SyscallArgs& a) {
+  // setpgid(2) rules (kernel/sys.c): the target is the caller or one of its
+  // children in the same session that has not exec'ed (not tracked: allowed);
+  // a session leader cannot move; the group must exist in the session.
+  Kernel& k = t.kernel();
+  const pid_t pid_arg = a.Int(0);
+  const pid_t pgid_arg = a.Int(1);
+  if (pgid_arg < 0) return -EINVAL;
+  absl::MutexLock l(&k.tree_mu());
+  ThreadGroup& self = t.thread_group();
+  ThreadGroup* target = &self;
+  if (pid_arg != 0 && pid_arg != self.tgid()) {
+    auto tg = k.FindThreadGroupLocked(pid_arg);
+    if (!tg || tg->parent != &self) return -ESRCH;
+    if (tg->sid_ != self.sid_) return -EPERM;
+    target = tg.get();
+  }
+  const pid_t pgid = pgid_arg ? pgid_arg : target->tgid();
+  if (target->sid_ == target->tgid()) return -EPERM;  // session leader
+  if (pgid != target->tgid()) {
+    bool found = false;
+    for (auto& tg : k.ThreadGroupsLocked()) {
+      if (tg->pgid_ == pgid && tg->sid_ == self.sid_ &&
+          tg->state == ThreadGroup::State::kRunning) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return -EPERM;
+  }
+  target->pgid_ = pgid;
+  return 0;
+}
+
+int64_t SysSetsid(Task& t, const SyscallArgs&) {
+  Kernel& k = t.kernel();
+  absl::MutexLock l(&k.tree_mu());
+  ThreadGroup& self = t.thread_group();
+  // A process group leader cannot start a session (the group would be
+  // split across sessions).
+  for (auto& tg : k.ThreadGroupsLocked()) {
+    if (tg->pgid_ == self.tgid() && tg->state != ThreadGroup::State::kDead)
+      return -EPERM;
+  }
+  self.pgid_ = self.tgid();
+  self.sid_ = self.tgid();
+  return self.tgid();
 }
 
 int64_t SysSetTidAddress(Task& t, const SyscallArgs& a) {
@@ -341,20 +399,19 @@ int64_t SysRtSigaction(Task& t, const SyscallArgs& a) {
 
 int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a) {
   if (a.Size(3) != uapi::kSigsetSize) return -EINVAL;
-  const uapi::Sigset old = t.signal_mask;
+  const uapi::Sigset old = t.signal_mask();
   if (a.Ptr(1)) {
     uapi::Sigset set;
     if (t.CopyInObj(a.Ptr(1), &set) < 0) return -EFAULT;
-    set &= ~(uapi::SigsetBit(SIGKILL) | uapi::SigsetBit(SIGSTOP));
     switch (a.Int(0)) {
       case SIG_BLOCK:
-        t.signal_mask |= set;
+        t.set_signal_mask(old | set);
         break;
       case SIG_UNBLOCK:
-        t.signal_mask &= ~set;
+        t.set_signal_mask(old & ~set);
         break;
       case SIG_SETMASK:
-        t.signal_mask = set;
+        t.set_signal_mask(set);
         break;
       default:
         return -EINVAL;

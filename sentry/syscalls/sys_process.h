@@ -35,6 +35,8 @@ int64_t SysPrctl(Task& t, const SyscallArgs& a);
 int64_t SysGetpgrp(Task& t, const SyscallArgs& a);
 int64_t SysGetpgid(Task& t, const SyscallArgs& a);
 int64_t SysGetsid(Task& t, const SyscallArgs& a);
+int64_t SysSetpgid(Task& t, const SyscallArgs& a);
+int64_t SysSetsid(Task& t, const SyscallArgs& a);
 int64_t SysSysinfo(Task& t, const SyscallArgs& a);
 int64_t SysRtSigaction(Task& t, const SyscallArgs& a);
 int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a);

@@ -6,6 +6,8 @@
 
 #include "abi/syscalls.h"
 #include "sentry/syscalls/entry.h"
+#include "sentry/kernel/signal_frame.h"
+#include "sentry/syscalls/sys_clone.h"
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_futex.h"
 #include "sentry/syscalls/sys_mm.h"
@@ -137,6 +139,26 @@ std::vector<SyscallEntry> Entries() {
       // --- end memory ---
 
       // --- process ---
+      MakeEntry(nr::NR_clone, SysClone, kPartial,
+                {kHex, kPtr, kPtr, kPtr, kHex}, kInt,
+                "no namespaces (EPERM), no pidfds"),
+      MakeEntry(nr::NR_clone3, SysClone3, kPartial, {kPtr, kUInt}, kInt,
+                "no namespaces (EPERM), no pidfds, no set_tid"),
+      MakeEntry(nr::NR_fork, SysFork, kSupported, {}),
+      MakeEntry(nr::NR_vfork, SysVfork, kSupported, {}),
+      MakeEntry(nr::NR_execve, SysExecve, kSupported,
+                {kPath, kStringArray, kStringArray}),
+      MakeEntry(nr::NR_execveat, SysExecveat, kPartial,
+                {kFd, kPath, kStringArray, kStringArray, kAtFlags}, kInt,
+                "only absolute paths or AT_FDCWD"),
+      MakeEntry(nr::NR_wait4, SysWait4, kPartial, {kInt, kPtr, kHex, kPtr},
+                kInt, "no stopped/continued children, rusage zero"),
+      MakeEntry(nr::NR_waitid, SysWaitid, kPartial,
+                {kInt, kInt, kPtr, kHex, kPtr}, kInt,
+                "no stopped/continued children, no P_PIDFD"),
+      MakeEntry(nr::NR_rt_sigreturn, SysRtSigreturn, kSupported, {}),
+      MakeEntry(nr::NR_setpgid, SysSetpgid, kSupported, {kInt, kInt}),
+      MakeEntry(nr::NR_setsid, SysSetsid, kSupported, {}),
       MakeEntry(nr::NR_futex, SysFutex, kPartial,
                 {kPtr, kHex, kUInt, kPtr, kPtr, kHex}, kInt,
                 "no priority-inheritance ops; WAKE_OP not atomic against running threads"),

@@ -5,6 +5,8 @@
 
 #include "abi/syscalls.h"
 #include "sentry/syscalls/entry.h"
+#include "sentry/kernel/signal_frame.h"
+#include "sentry/syscalls/sys_clone.h"
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_futex.h"
 #include "sentry/syscalls/sys_mm.h"
@@ -130,6 +132,17 @@ std::vector<SyscallEntry> Entries() {
       // --- end memory ---
 
       // --- process ---
+      MakeEntry(nr::NR_clone, SysCloneI386, kPartial,
+                {kHex, kPtr, kPtr, kPtr, kPtr}, kInt,
+                "no CLONE_SETTLS (user_desc), no namespaces"),
+      MakeEntry(nr::NR_fork, SysFork, kSupported, {}),
+      MakeEntry(nr::NR_vfork, SysVfork, kSupported, {}),
+      MakeEntry(nr::NR_execve, SysExecve, kSupported,
+                {kPath, kStringArray, kStringArray}),
+      MakeEntry(nr::NR_waitpid, SysWaitpidI386, kPartial, {kInt, kPtr, kHex},
+                kInt, "no stopped/continued children"),
+      MakeEntry(nr::NR_wait4, SysWait4, kPartial, {kInt, kPtr, kHex, kPtr},
+                kInt, "no stopped/continued children, rusage zero"),
       MakeEntry(nr::NR_futex, SysFutexI386, kPartial,
                 {kPtr, kHex, kUInt, kPtr, kPtr, kHex}, kInt,
                 "no priority-inheritance ops; WAKE_OP not atomic against running threads"),

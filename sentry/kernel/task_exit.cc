@@ -1,0 +1,145 @@
+// The exit path of a task (Linux's do_exit/exit_notify) and of a whole
+// process: release of what the task holds, zombies, re-parenting, SIGCHLD.
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/thread_group.h"
+#include "sentry/vfs/fd_table.h"
+#include "sentry/vfs/fs_context.h"
+
+namespace sentry {
+
+void Task::ReleaseVforkParent() {
+  if (!vfork_parent) return;
+  vfork_done.store(true, std::memory_order_release);
+  vfork_parent.reset();
+  absl::MutexLock l(&kernel_.tree_mu());
+  kernel_.tree_cv().SignalAll();
+}
+
+void Task::ExitPath() {
+  // CLONE_CHILD_CLEARTID / set_tid_address: zero the word and wake one
+  // futex waiter on it (mm_release()), so pthread_join returns.
+  if (clear_child_tid && mm_) {
+    const uint32_t zero = 0;
+    if (mm_->CopyOut(clear_child_tid, &zero, sizeof(zero)) == sizeof(zero)) {
+      kernel_.futexes().Wake(FutexKey{mm_.get(), clear_child_tid}, 1,
+                             FUTEX_BITSET_MATCH_ANY);
+    }
+  }
+  // The host thread goes away on this (its tracer) thread.
+  set_ctx(nullptr);
+  ReleaseVforkParent();
+  // Files close now (a pipe's reader sees EOF when the last writer exits).
+  mm_.reset();
+  fds_.reset();
+  fs_.reset();
+
+  absl::MutexLock l(&kernel_.tree_mu());
+  ThreadGroup& tg = *tg_;
+  std::erase(tg.tasks, this);
+  if (!tg.tasks.empty()) {
+    if (tid_ != tg.tgid()) kernel_.ReleaseTaskLocked(tid_);
+    kernel_.tree_cv().SignalAll();
+    return;
+  }
+  // The last task: the process becomes a zombie.
+  if (!tg.group_exiting) {
+    tg.exit_status = exit_status_;
+    tg.group_exiting = true;
+  }
+  if (tid_ != tg.tgid()) kernel_.ReleaseTaskLocked(tid_);
+  kernel_.ZombieLocked(tg);
+}
+
+void Kernel::ReleaseTaskLocked(pid_t tid) { tasks_.erase(tid); }
+
+void Kernel::RetidLocked(Task& t, pid_t new_tid) {
+  std::shared_ptr<Task> self = FindTaskLocked(t.tid());
+  tasks_.erase(t.tid());
+  t.tid_ = new_tid;
+  tasks_[new_tid] = self;
+  t.thread_group().leader = self;
+}
+
+void Kernel::ZombieLocked(ThreadGroup& tg) {
+  tg.state = ThreadGroup::State::kZombie;
+  // Orphans go to init, as in a pid namespace; when init itself dies the
+  // whole namespace is killed (zap_pid_ns_processes()).
+  ThreadGroup* init = nullptr;
+  if (auto it = thread_groups_.find(1); it != thread_groups_.end() &&
+                                        it->second.get() != &tg &&
+                                        it->second->state ==
+                                            ThreadGroup::State::kRunning) {
+    init = it->second.get();
+  }
+  for (ThreadGroup* child : std::set<ThreadGroup*>(tg.children)) {
+    child->parent = init;
+    tg.children.erase(child);
+    if (init) {
+      init->children.insert(child);
+      if (child->state == ThreadGroup::State::kZombie) {
+        init->SendSignalLocked(MakeKillInfo(SIGCHLD, CLD_EXITED, child->tgid(), 0));
+      }
+    } else if (child->state == ThreadGroup::State::kZombie) {
+      ReleaseLocked(*child);
+    }
+  }
+  if (tg.tgid() == 1) {
+    for (auto& [pid, other] : thread_groups_) {
+      if (other.get() != &tg) GroupExitLocked(*other, SIGKILL);
+    }
+  }
+  if (ThreadGroup* parent = tg.parent) {
+    const uapi::Sigaction act = parent->GetSigaction(SIGCHLD);
+    const bool autoreap =
+        tg.exit_signal == SIGCHLD &&
+        (act.handler == uapi::kSigIgn || (act.flags & uapi::kSaNocldwait));
+    if (tg.exit_signal > 0) {
+      uapi::Siginfo info{};
+      info.si_signo = tg.exit_signal;
+      const int st = tg.exit_status;
+      if (WIFSIGNALED(st)) {
+        info.si_code = WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+        info.sigchld.status = WTERMSIG(st);
+      } else {
+        info.si_code = CLD_EXITED;
+        info.sigchld.status = WEXITSTATUS(st);
+      }
+      info.sigchld.pid = tg.tgid();
+      info.sigchld.uid = config_.uid;
+      parent->SendSignalLocked(info);
+    }
+    if (autoreap) ReleaseLocked(tg);
+  }
+  tree_cv_.SignalAll();
+}
+
+void Kernel::ReleaseLocked(ThreadGroup& tg) {
+  tg.state = ThreadGroup::State::kDead;
+  if (tg.parent) tg.parent->children.erase(&tg);
+  tg.parent = nullptr;
+  // Children still listed (only when no init could adopt them) lose their
+  // parent; the dead ones go with it.
+  for (ThreadGroup* child : std::set<ThreadGroup*>(tg.children)) {
+    child->parent = nullptr;
+    tg.children.erase(child);
+    if (child->state == ThreadGroup::State::kZombie) ReleaseLocked(*child);
+  }
+  const pid_t pid = tg.tgid();
+  tasks_.erase(pid);
+  tg.leader.reset();
+  thread_groups_.erase(pid);  // may destroy tg
+}
+
+void Kernel::GroupExitLocked(ThreadGroup& tg, int wait_status) {
+  if (tg.group_exiting || tg.state != ThreadGroup::State::kRunning) return;
+  tg.exit_status = wait_status;
+  tg.group_exiting = true;
+  for (Task* t : tg.tasks) t->Interrupt();
+}
+
+}  // namespace sentry
