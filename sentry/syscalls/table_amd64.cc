@@ -212,6 +212,9 @@ std::vector<SyscallEntry> Entries() {
                     "glibc falls back cleanly when rseq is unavailable"),
       // --- end process ---
 
+      // --- signals ---
+      // --- end signals ---
+
       // --- time ---
       MakeEntry(nr::NR_clock_gettime, SysClockGettime, kSupported,
                 {kInt, kPtr}),

@@ -161,6 +161,9 @@ std::vector<SyscallEntry> Entries() {
                 {kOutBuf, kUInt, kHex}),
       // --- end process ---
 
+      // --- signals ---
+      // --- end signals ---
+
       // --- time ---
       MakeEntry(nr::NR_time, SysTime32, kSupported, {kPtr}),
       MakeEntry(nr::NR_gettimeofday, SysGettimeofday32, kSupported,
