@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/platform.h"
 #include "runsc-cli/commands.h"
+#include "runsc-cli/signal_forwarder.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/vfs/fd_table.h"
 #include "sentry/vfs/fs_context.h"
@@ -166,6 +167,9 @@ int CmdDo(const std::vector<std::string>& args) {
     return 0;
   }
 
+  // Before any thread exists: host signals are for the sandbox.
+  SignalForwarder::BlockForwardedSignals();
+
   sentry::KernelConfig config;
   config.hostname = o.hostname;
   config.debug = o.debug;
@@ -229,7 +233,11 @@ int CmdDo(const std::vector<std::string>& args) {
   init.path_env = PathOf(init.envp);
   init.fs = *fs;
   init.fds = fds;
-  absl::StatusOr<int> status = kernel.RunInit(std::move(init));
+  absl::StatusOr<int> status;
+  {
+    SignalForwarder forwarder(&kernel);
+    status = kernel.RunInit(std::move(init));
+  }
 
   if (o.report_unimplemented) {
     auto counts = kernel.UnimplementedCounts();

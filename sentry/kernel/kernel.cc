@@ -318,6 +318,26 @@ int64_t Kernel::Kill(pid_t pid, int sig) {
   return 0;
 }
 
+int64_t Kernel::KillProcessGroup(pid_t pgid, int sig) {
+  if (sig < 0 || sig > uapi::kNumSignals) return -EINVAL;
+  absl::MutexLock l(&tree_mu_);
+  const uapi::Siginfo info = MakeKillInfo(sig, SI_USER, 0, 0);
+  bool any = false;
+  for (auto& [p, tg] : thread_groups_) {
+    if (tg->pgid_ != pgid || tg->state != ThreadGroup::State::kRunning)
+      continue;
+    any = true;
+    if (sig) tg->SendSignalLocked(info);
+  }
+  return any ? 0 : -ESRCH;
+}
+
+pid_t Kernel::InitProcessGroup() {
+  absl::MutexLock l(&tree_mu_);
+  auto it = thread_groups_.find(1);
+  return it == thread_groups_.end() ? 1 : it->second->pgid_;
+}
+
 std::vector<ProcessInfo> Kernel::Processes() {
   std::vector<std::shared_ptr<ThreadGroup>> tgs;
   std::vector<ProcessInfo> out;

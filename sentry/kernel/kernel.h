@@ -99,6 +99,10 @@ class Kernel {
   int WaitProcess(pid_t pid);
   // kill(2) from outside: pid > 0 one process, -1 every process.
   int64_t Kill(pid_t pid, int sig);
+  // kill(-pgid, sig) from outside.
+  int64_t KillProcessGroup(pid_t pgid, int sig);
+  // The process group of PID 1 (the "foreground" group of `runsc do`).
+  pid_t InitProcessGroup();
   std::vector<ProcessInfo> Processes();
 
   // Finds `name` as execvp(3) would: names with a '/' are taken as they
