@@ -1,0 +1,144 @@
+// Google Benchmark microbenchmarks of single system calls, meant to run both
+// natively and inside a sandbox (`runsc do -- bench_syscalls`), so that
+// compare.sh can print the sandbox/native ratio per call.
+//
+// Every call is a raw syscall(2), so libc caching or vDSO shortcuts never hide
+// the system call. Only files that exist on any Debian host and are visible
+// read-only in the sandbox are touched (/etc/passwd, /etc). A call that fails
+// (for instance one the sandbox does not implement yet) marks its benchmark
+// as errored instead of measuring an error path.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <benchmark/benchmark.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace {
+
+constexpr char kFile[] = "/etc/passwd";
+
+std::string ErrnoMessage(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+// Opens kFile read-only, or marks the benchmark as errored.
+int OpenFileOrSkip(benchmark::State& state) {
+  int fd = static_cast<int>(
+      syscall(SYS_openat, AT_FDCWD, kFile, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) state.SkipWithError(ErrnoMessage("open /etc/passwd").c_str());
+  return fd;
+}
+
+// The cheapest system call: no arguments, no memory access. This is the pure
+// interception round trip.
+void BM_getppid(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(syscall(SYS_getppid));
+  }
+}
+BENCHMARK(BM_getppid);
+
+// A small read of a regular file at a fixed offset: fd lookup, file read,
+// and a copy-out of `range(0)` bytes to the caller.
+void BM_pread(benchmark::State& state) {
+  int fd = OpenFileOrSkip(state);
+  if (fd < 0) return;
+  const size_t len = static_cast<size_t>(state.range(0));
+  char buf[4096];
+  for (auto _ : state) {
+    long n = syscall(SYS_pread64, fd, buf, len, 0L);
+    if (n < 0) {
+      state.SkipWithError(ErrnoMessage("pread").c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(n);
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          state.range(0));
+  syscall(SYS_close, fd);
+}
+BENCHMARK(BM_pread)->Arg(1)->Arg(64)->Arg(1024);
+
+// fstat on an open file: fd lookup and a 144-byte copy-out.
+void BM_fstat(benchmark::State& state) {
+  int fd = OpenFileOrSkip(state);
+  if (fd < 0) return;
+  struct stat st;
+  for (auto _ : state) {
+    if (syscall(SYS_fstat, fd, &st) != 0) {
+      state.SkipWithError(ErrnoMessage("fstat").c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(st.st_size);
+  }
+  syscall(SYS_close, fd);
+}
+BENCHMARK(BM_fstat);
+
+// open + close of /etc/passwd: copy-in of the path, a two-component path
+// walk from the root, fd allocation and release.
+void BM_open_close(benchmark::State& state) {
+  for (auto _ : state) {
+    long fd = syscall(SYS_openat, AT_FDCWD, kFile, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      state.SkipWithError(ErrnoMessage("open").c_str());
+      break;
+    }
+    syscall(SYS_close, fd);
+  }
+}
+BENCHMARK(BM_open_close);
+
+// stat by path: the path walk without the fd table.
+void BM_stat(benchmark::State& state) {
+  struct stat st;
+  for (auto _ : state) {
+    if (syscall(SYS_newfstatat, AT_FDCWD, kFile, &st, 0) != 0) {
+      state.SkipWithError(ErrnoMessage("stat").c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(st.st_size);
+  }
+}
+BENCHMARK(BM_stat);
+
+// A failing path walk: ENOENT on the last component (shells and dynamic
+// loaders do many of these while searching PATH and library directories).
+void BM_stat_enoent(benchmark::State& state) {
+  struct stat st;
+  for (auto _ : state) {
+    long r = syscall(SYS_newfstatat, AT_FDCWD, "/etc/no-such-file-here", &st, 0);
+    if (r == 0 || errno != ENOENT) {
+      state.SkipWithError("stat of a missing file did not fail with ENOENT");
+      break;
+    }
+  }
+}
+BENCHMARK(BM_stat_enoent);
+
+// An anonymous private page mapped and unmapped: the memory-manager path, and
+// on a ptrace platform an operation the sentry has to run inside the stub.
+void BM_mmap_munmap(benchmark::State& state) {
+  const size_t len = 4096;
+  for (auto _ : state) {
+    long p = syscall(SYS_mmap, nullptr, len, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1L, 0L);
+    if (p == -1) {
+      state.SkipWithError(ErrnoMessage("mmap").c_str());
+      break;
+    }
+    syscall(SYS_munmap, p, len);
+  }
+}
+BENCHMARK(BM_mmap_munmap);
+
+}  // namespace
+
+BENCHMARK_MAIN();
