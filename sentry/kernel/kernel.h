@@ -141,6 +141,14 @@ class Kernel {
   void ReleaseTaskLocked(pid_t tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // A non-leader thread that execs becomes the leader under the group's id.
   void RetidLocked(Task& t, pid_t new_tid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Job control: stops every task of `tg` (a stop signal's default
+  // action) and tells the parent.
+  void StopGroupLocked(ThreadGroup& tg, int sig)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
+  // Sends SIGCHLD with `code` (CLD_*) to tg's parent, honouring
+  // SA_NOCLDSTOP for stops and continues.
+  void NotifyParentLocked(ThreadGroup& tg, int code, int status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
   // Ends every task of `tg` with `wait_status` (exit_group, fatal signal).
   void GroupExitLocked(ThreadGroup& tg, int wait_status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);

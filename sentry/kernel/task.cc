@@ -200,11 +200,11 @@ Task::RunState Task::DeliverSignals() {
         case SignalDefault::kIgnore:
         case SignalDefault::kContinue:
           continue;
-        case SignalDefault::kStop:
-          // Job-control stops are not modelled yet: the stop is dropped.
-          kernel_.Debugf("task %d: stop signal %d ignored (no job control)",
-                         tid_, sig);
+        case SignalDefault::kStop: {
+          absl::MutexLock l(&kernel_.tree_mu());
+          kernel_.StopGroupLocked(*tg_, sig);
           continue;
+        }
         case SignalDefault::kTerminate:
           ExitGroup(sig);
           return RunState::kExit;
@@ -247,11 +247,21 @@ Task::RunState Task::DeliverSignals() {
 // ---------------------------------------------------------------------------
 // The task loop
 
+void Task::WaitWhileStopped() {
+  absl::MutexLock l(&kernel_.tree_mu());
+  while (tg_->stopped && !exiting()) {
+    kernel_.tree_cv().WaitWithTimeout(&kernel_.tree_mu(),
+                                      absl::Milliseconds(100));
+  }
+}
+
 void Task::RunLoop() {
   RunState state = RunState::kRunApp;
   while (state != RunState::kExit) {
     if (exiting()) break;
     interrupt_.store(false, std::memory_order_release);
+    WaitWhileStopped();
+    if (exiting()) break;
     state = DeliverSignals();
     if (state == RunState::kExit || exiting()) break;
     {

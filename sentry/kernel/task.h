@@ -142,6 +142,7 @@ class Task : public std::enable_shared_from_this<Task> {
   // Runs after RunLoop on the task's own thread: releases the context,
   // memory and files, and updates the process tree.
   void ExitPath();
+  void ExitRobustList();
   int exit_status() const { return exit_status_; }
 
   // clone(2), execve(2): task_clone.cc, task_exec.cc.
@@ -167,6 +168,8 @@ class Task : public std::enable_shared_from_this<Task> {
   // Delivers pending signals before returning to the application. Returns
   // kExit when a signal ended the task.
   RunState DeliverSignals();
+  // Job control: parks the task while its process is stopped.
+  void WaitWhileStopped();
   // Applies a pending ERESTART* result now that we know whether a handler
   // runs (Linux's arch_do_signal_or_restart).
   void ApplyRestart(const uapi::Sigaction* handler);

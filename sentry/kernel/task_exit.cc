@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+
+#include "sentry/kernel/cpu_time.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
@@ -20,6 +23,37 @@ void Task::ReleaseVforkParent() {
   kernel_.tree_cv().SignalAll();
 }
 
+void Task::ExitRobustList() {
+  // struct robust_list_head: list.next, futex_offset, list_op_pending.
+  struct Head {
+    uint64_t next;
+    int64_t futex_offset;
+    uint64_t pending;
+  } head;
+  if (mm_->CopyIn(robust_list, &head, sizeof(head)) < 0) return;
+  auto release = [&](uint64_t entry) {
+    const uint64_t uaddr = entry + head.futex_offset;
+    uint32_t word;
+    if (mm_->CopyIn(uaddr, &word, 4) < 0) return;
+    if ((word & FUTEX_TID_MASK) != static_cast<uint32_t>(tid_)) return;
+    const uint32_t nv = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+    if (mm_->CopyOut(uaddr, &nv, 4) < 0) return;
+    if (word & FUTEX_WAITERS) {
+      kernel_.futexes().Wake(FutexKey{mm_.get(), uaddr}, 1,
+                             FUTEX_BITSET_MATCH_ANY);
+    }
+  };
+  // ROBUST_LIST_LIMIT entries at most, so a looped list cannot hang us.
+  uint64_t entry = head.next;
+  for (int i = 0; i < 2048 && entry && entry != robust_list; i++) {
+    uint64_t next;
+    if (mm_->CopyIn(entry, &next, 8) < 0) break;
+    if (entry != head.pending) release(entry);
+    entry = next;
+  }
+  if (head.pending) release(head.pending);
+}
+
 void Task::ExitPath() {
   // CLONE_CHILD_CLEARTID / set_tid_address: zero the word and wake one
   // futex waiter on it (mm_release()), so pthread_join returns.
@@ -30,6 +64,12 @@ void Task::ExitPath() {
                              FUTEX_BITSET_MATCH_ANY);
     }
   }
+  // Robust futexes held by this thread are marked dead and one waiter
+  // woken (exit_robust_list()).
+  if (robust_list && mm_) ExitRobustList();
+  // The process's CPU time, read while its stub still exists.
+  CpuTimes times;
+  if (mm_) times = HostProcessTimes(mm_->address_space().StubPid());
   // The host thread goes away on this (its tracer) thread.
   set_ctx(nullptr);
   ReleaseVforkParent();
@@ -47,6 +87,9 @@ void Task::ExitPath() {
     return;
   }
   // The last task: the process becomes a zombie.
+  tg.final_utime_ns = times.user_ns;
+  tg.final_stime_ns = times.sys_ns;
+  tg.final_maxrss_kb = times.maxrss_kb;
   if (!tg.group_exiting) {
     tg.exit_status = exit_status_;
     tg.group_exiting = true;
@@ -76,13 +119,27 @@ void Kernel::ZombieLocked(ThreadGroup& tg) {
                                             ThreadGroup::State::kRunning) {
     init = it->second.get();
   }
+  // The nearest living ancestor that is a child subreaper adopts them
+  // before init does (find_new_reaper()).
+  ThreadGroup* reaper = init;
+  for (ThreadGroup* a = tg.parent; a; a = a->parent) {
+    if (a->child_subreaper && a->state == ThreadGroup::State::kRunning) {
+      reaper = a;
+      break;
+    }
+  }
   for (ThreadGroup* child : std::set<ThreadGroup*>(tg.children)) {
-    child->parent = init;
+    child->parent = reaper;
     tg.children.erase(child);
-    if (init) {
-      init->children.insert(child);
+    if (child->pdeath_signal && child->state == ThreadGroup::State::kRunning) {
+      child->SendSignalLocked(
+          MakeKillInfo(child->pdeath_signal, SI_USER, tg.tgid(), 0));
+    }
+    if (reaper) {
+      reaper->children.insert(child);
       if (child->state == ThreadGroup::State::kZombie) {
-        init->SendSignalLocked(MakeKillInfo(SIGCHLD, CLD_EXITED, child->tgid(), 0));
+        reaper->SendSignalLocked(
+            MakeKillInfo(SIGCHLD, CLD_EXITED, child->tgid(), 0));
       }
     } else if (child->state == ThreadGroup::State::kZombie) {
       ReleaseLocked(*child);
@@ -120,6 +177,14 @@ void Kernel::ZombieLocked(ThreadGroup& tg) {
 
 void Kernel::ReleaseLocked(ThreadGroup& tg) {
   tg.state = ThreadGroup::State::kDead;
+  if (ThreadGroup* p = tg.parent) {
+    // The parent inherits the dead child's times (and its children's).
+    p->children_utime_ns += tg.final_utime_ns + tg.children_utime_ns;
+    p->children_stime_ns += tg.final_stime_ns + tg.children_stime_ns;
+    p->children_maxrss_kb = std::max({p->children_maxrss_kb,
+                                      tg.final_maxrss_kb,
+                                      tg.children_maxrss_kb});
+  }
   if (tg.parent) tg.parent->children.erase(&tg);
   tg.parent = nullptr;
   // Children still listed (only when no init could adopt them) lose their
@@ -133,6 +198,33 @@ void Kernel::ReleaseLocked(ThreadGroup& tg) {
   tasks_.erase(pid);
   tg.leader.reset();
   thread_groups_.erase(pid);  // may destroy tg
+}
+
+void Kernel::StopGroupLocked(ThreadGroup& tg, int sig) {
+  if (tg.stopped || tg.group_exiting) return;
+  tg.stopped = true;
+  tg.stop_signal = sig;
+  tg.stop_report = true;
+  tg.continue_report = false;
+  NotifyParentLocked(tg, CLD_STOPPED, sig);
+  for (Task* t : tg.tasks) t->Interrupt();
+  tree_cv_.SignalAll();
+}
+
+void Kernel::NotifyParentLocked(ThreadGroup& tg, int code, int status) {
+  ThreadGroup* parent = tg.parent;
+  if (!parent) return;
+  const uapi::Sigaction act = parent->GetSigaction(SIGCHLD);
+  if ((code == CLD_STOPPED || code == CLD_CONTINUED) &&
+      (act.flags & uapi::kSaNocldstop))
+    return;
+  uapi::Siginfo info{};
+  info.si_signo = SIGCHLD;
+  info.si_code = code;
+  info.sigchld.pid = tg.tgid();
+  info.sigchld.uid = config_.uid;
+  info.sigchld.status = status;
+  parent->SendSignalLocked(info);
 }
 
 void Kernel::GroupExitLocked(ThreadGroup& tg, int wait_status) {

@@ -12,6 +12,7 @@ namespace sentry {
 
 ThreadGroup::ThreadGroup(Kernel& kernel, pid_t tgid)
     : kernel_(kernel), tgid_(tgid) {
+  creds_ = Credentials::ForUser(kernel.config().uid, kernel.config().gid);
   // The sandbox starts with the limits `runsc` itself runs under, as a
   // process started from the same shell would.
   for (int r = 0; r < kNumRlimits; r++) {
@@ -88,6 +89,50 @@ void ThreadGroup::InheritFrom(const ThreadGroup& parent) {
   comm_ = parent.comm_;
   exe_path_ = parent.exe_path_;
   actions_ = parent.actions_;
+  creds_ = parent.creds_;
+  nice_ = parent.nice_;
+  personality_ = parent.personality_;
+  dumpable_ = parent.dumpable_;
+}
+
+Credentials ThreadGroup::creds() const {
+  absl::MutexLock l(&mu_);
+  return creds_;
+}
+
+void ThreadGroup::set_creds(const Credentials& c) {
+  absl::MutexLock l(&mu_);
+  creds_ = c;
+}
+
+int ThreadGroup::nice() const {
+  absl::MutexLock l(&mu_);
+  return nice_;
+}
+
+void ThreadGroup::set_nice(int n) {
+  absl::MutexLock l(&mu_);
+  nice_ = n;
+}
+
+uint32_t ThreadGroup::personality() const {
+  absl::MutexLock l(&mu_);
+  return personality_;
+}
+
+void ThreadGroup::set_personality(uint32_t p) {
+  absl::MutexLock l(&mu_);
+  personality_ = p;
+}
+
+bool ThreadGroup::dumpable() const {
+  absl::MutexLock l(&mu_);
+  return dumpable_;
+}
+
+void ThreadGroup::set_dumpable(bool d) {
+  absl::MutexLock l(&mu_);
+  dumpable_ = d;
 }
 
 std::string ThreadGroup::comm() const {
@@ -170,7 +215,16 @@ void ThreadGroup::SendSignalLocked(const uapi::Siginfo& info) {
     }
     if (!blocked_everywhere && IgnoredLocked(*this, sig)) return;
     if (sig == SIGCONT) {
-      // Continuing discards pending stop signals (prepare_signal()).
+      // SIGCONT continues a stopped process when it is generated, even
+      // if it is blocked or ignored (prepare_signal()).
+      if (stopped) {
+        stopped = false;
+        continue_report = true;
+        stop_report = false;
+        kernel_.NotifyParentLocked(*this, CLD_CONTINUED, SIGCONT);
+        kernel_.tree_cv().SignalAll();
+      }
+      // Continuing discards pending stop signals.
       const uapi::Sigset stops = uapi::SigsetBit(SIGSTOP) | uapi::SigsetBit(SIGTSTP) |
                                  uapi::SigsetBit(SIGTTIN) | uapi::SigsetBit(SIGTTOU);
       shared_pending.Discard(stops);

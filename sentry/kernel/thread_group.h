@@ -24,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "abi/linux/resource.h"
 #include "abi/linux/signal.h"
+#include "sentry/kernel/credentials.h"
 #include "sentry/kernel/signals.h"
 
 namespace sentry {
@@ -62,6 +63,18 @@ class ThreadGroup {
   std::string exe_path() const;
   void set_exe_path(std::string p);
 
+  // The process's credentials (shared by its threads, as glibc keeps them
+  // in sync across threads).
+  Credentials creds() const;
+  void set_creds(const Credentials& c);
+  // Scheduling: nice value and policy (recorded per process).
+  int nice() const;
+  void set_nice(int n);
+  uint32_t personality() const;
+  void set_personality(uint32_t p);
+  bool dumpable() const;
+  void set_dumpable(bool d);
+
   uapi::Sigaction GetSigaction(int sig) const;
   void SetSigaction(int sig, const uapi::Sigaction& act);
   // execve: handled signals go back to SIG_DFL, ignored ones stay ignored.
@@ -88,9 +101,23 @@ class ThreadGroup {
   std::atomic<bool> group_exiting{false};  // exit_group or a fatal signal
   int exit_status = 0;         // wait status once group_exiting/zombie
   int exit_signal = 17;        // SIGCHLD unless clone said otherwise
-  // User and system CPU time of reaped children, in nanoseconds.
+  // Job control: stopped by a stop signal until SIGCONT. The reports are
+  // what wait(WUNTRACED / WCONTINUED) has not consumed yet.
+  bool stopped = false;
+  int stop_signal = 0;
+  bool stop_report = false;
+  bool continue_report = false;
+  // PR_SET_PDEATHSIG and PR_SET_CHILD_SUBREAPER.
+  int pdeath_signal = 0;
+  bool child_subreaper = false;
+  // CPU time of this process when it died, and of its reaped children
+  // (getrusage RUSAGE_CHILDREN, times()).
+  int64_t final_utime_ns = 0;
+  int64_t final_stime_ns = 0;
+  int64_t final_maxrss_kb = 0;
   int64_t children_utime_ns = 0;
   int64_t children_stime_ns = 0;
+  int64_t children_maxrss_kb = 0;
 
  private:
   Kernel& kernel_;
@@ -101,6 +128,10 @@ class ThreadGroup {
   std::string exe_path_ ABSL_GUARDED_BY(mu_);
   std::array<uapi::Sigaction, uapi::kNumSignals + 1> actions_
       ABSL_GUARDED_BY(mu_){};
+  Credentials creds_ ABSL_GUARDED_BY(mu_);
+  int nice_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t personality_ ABSL_GUARDED_BY(mu_) = 0;
+  bool dumpable_ ABSL_GUARDED_BY(mu_) = true;
 };
 
 }  // namespace sentry

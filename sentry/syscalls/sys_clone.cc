@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -72,6 +73,7 @@ int64_t DoExecve(Task& t, uint64_t path_addr, uint64_t argv_addr,
 struct WaitResult {
   pid_t pid = 0;
   int status = 0;
+  int64_t utime_ns = 0, stime_ns = 0, maxrss_kb = 0;
   int code = 0;  // CLD_*
   int signo = 0;
 };
@@ -113,10 +115,33 @@ int64_t DoWait(Task& t, const WaitSpec& spec, WaitResult* out) {
       if (!Matches(*child, spec) || !ChildTypeMatches(*child, spec.options))
         continue;
       any = true;
+      if (child->state == ThreadGroup::State::kRunning &&
+          (spec.options & WUNTRACED) && child->stop_report) {
+        // WUNTRACED is WSTOPPED: report a stop once.
+        out->pid = child->tgid();
+        out->status = (child->stop_signal << 8) | 0x7f;
+        out->code = CLD_STOPPED;
+        out->signo = child->stop_signal;
+        if (!(spec.options & WNOWAIT)) child->stop_report = false;
+        return out->pid;
+      }
+      if (child->state == ThreadGroup::State::kRunning &&
+          (spec.options & WCONTINUED) && child->continue_report) {
+        out->pid = child->tgid();
+        out->status = 0xffff;
+        out->code = CLD_CONTINUED;
+        out->signo = SIGCONT;
+        if (!(spec.options & WNOWAIT)) child->continue_report = false;
+        return out->pid;
+      }
       if (child->state == ThreadGroup::State::kZombie &&
           (spec.options & WEXITED)) {
         out->pid = child->tgid();
         out->status = child->exit_status;
+        // The dead child's own times plus those of its reaped children.
+        out->utime_ns = child->final_utime_ns + child->children_utime_ns;
+        out->stime_ns = child->final_stime_ns + child->children_stime_ns;
+        out->maxrss_kb = std::max(child->final_maxrss_kb, child->children_maxrss_kb);
         if (WIFSIGNALED(out->status)) {
           out->code = WCOREDUMP(out->status) ? CLD_DUMPED : CLD_KILLED;
           out->signo = WTERMSIG(out->status);
@@ -132,14 +157,27 @@ int64_t DoWait(Task& t, const WaitSpec& spec, WaitResult* out) {
     if (spec.options & WNOHANG) return 0;
     int64_t r = t.Block(&k.tree_mu(), &k.tree_cv(), [&] {
       for (ThreadGroup* child : tg.children) {
-        if (Matches(*child, spec) && ChildTypeMatches(*child, spec.options) &&
-            child->state == ThreadGroup::State::kZombie)
+        if (!Matches(*child, spec) || !ChildTypeMatches(*child, spec.options))
+          continue;
+        if (child->state == ThreadGroup::State::kZombie ||
+            ((spec.options & WUNTRACED) && child->stop_report) ||
+            ((spec.options & WCONTINUED) && child->continue_report))
           return true;
       }
       return false;
     });
     if (r < 0) return r;
   }
+}
+
+uapi::Rusage RusageOf(const WaitResult& r) {
+  uapi::Rusage ru{};
+  ru.ru_utime.tv_sec = r.utime_ns / 1'000'000'000;
+  ru.ru_utime.tv_usec = (r.utime_ns % 1'000'000'000) / 1000;
+  ru.ru_stime.tv_sec = r.stime_ns / 1'000'000'000;
+  ru.ru_stime.tv_usec = (r.stime_ns % 1'000'000'000) / 1000;
+  ru.ru_maxrss = r.maxrss_kb;
+  return ru;
 }
 
 int64_t Wait4Common(Task& t, pid_t pid, uint64_t status_addr, int options,
@@ -170,8 +208,7 @@ int64_t Wait4Common(Task& t, pid_t pid, uint64_t status_addr, int options,
     if (t.CopyOutObj(status_addr, st) < 0) return -EFAULT;
   }
   if (rusage_addr) {
-    uapi::Rusage ru{};
-    if (t.CopyOutObj(rusage_addr, ru) < 0) return -EFAULT;
+    if (t.CopyOutObj(rusage_addr, RusageOf(res)) < 0) return -EFAULT;
   }
   return r;
 }
@@ -309,8 +346,7 @@ int64_t SysWaitid(Task& t, const SyscallArgs& a) {
     if (t.CopyOutObj(a.Ptr(2), info) < 0) return -EFAULT;
   }
   if (a.Ptr(4)) {
-    uapi::Rusage ru{};
-    if (t.CopyOutObj(a.Ptr(4), ru) < 0) return -EFAULT;
+    if (t.CopyOutObj(a.Ptr(4), RusageOf(res)) < 0) return -EFAULT;
   }
   return 0;
 }

@@ -20,6 +20,7 @@
 #include "abi/linux/signal.h"
 #include "abi/linux/sysinfo.h"
 #include "abi/linux/utsname.h"
+#include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
@@ -62,39 +63,6 @@ int64_t SysGetpid(Task& t, const SyscallArgs&) {
 int64_t SysGettid(Task& t, const SyscallArgs&) { return t.tid(); }
 int64_t SysGetppid(Task& t, const SyscallArgs&) {
   return t.thread_group().ppid();
-}
-
-int64_t SysGetuid(Task& t, const SyscallArgs&) {
-  return t.kernel().config().uid;
-}
-int64_t SysGeteuid(Task& t, const SyscallArgs&) {
-  return t.kernel().config().uid;
-}
-int64_t SysGetgid(Task& t, const SyscallArgs&) {
-  return t.kernel().config().gid;
-}
-int64_t SysGetegid(Task& t, const SyscallArgs&) {
-  return t.kernel().config().gid;
-}
-
-static int64_t CopyOutIds(Task& t, const SyscallArgs& a, uint32_t id) {
-  for (int i = 0; i < 3; i++) {
-    if (t.CopyOutObj(a.Ptr(i), id) < 0) return -EFAULT;
-  }
-  return 0;
-}
-
-int64_t SysGetresuid(Task& t, const SyscallArgs& a) {
-  return CopyOutIds(t, a, t.kernel().config().uid);
-}
-int64_t SysGetresgid(Task& t, const SyscallArgs& a) {
-  return CopyOutIds(t, a, t.kernel().config().gid);
-}
-
-int64_t SysGetgroups(Task& t, const SyscallArgs& a) {
-  // The sandbox's user has no supplementary groups.
-  if (a.Int(0) < 0) return -EINVAL;
-  return 0;
 }
 
 int64_t SysGetpgrp(Task& t, const SyscallArgs&) {
@@ -321,32 +289,41 @@ int64_t SysGetrandom(Task& t, const SyscallArgs& a) {
 }
 
 int64_t SysPrctl(Task& t, const SyscallArgs& a) {
+  ThreadGroup& tg = t.thread_group();
+  Kernel& k = t.kernel();
   switch (a.Int(0)) {
     case PR_SET_NAME: {
-      std::string name;
+      // The name is read as up to 16 bytes; a shorter string stops at
+      // its NUL, a longer one is cut to 15.
       char buf[16] = {};
-      // The name is read as 16 bytes; a shorter string stops at its NUL.
-      if (t.CopyInString(a.Ptr(1), 15, &name) < 0) {
-        if (t.CopyIn(a.Ptr(1), buf, 15) < 0) return -EFAULT;
-        name = std::string(buf, strnlen(buf, 15));
+      uint64_t n = 0;
+      for (; n < 15; n++) {
+        if (t.CopyIn(a.Ptr(1) + n, &buf[n], 1) < 0) {
+          if (n == 0) return -EFAULT;
+          break;
+        }
+        if (buf[n] == 0) break;
       }
-      t.thread_group().set_comm(name.substr(0, 15));
+      tg.set_comm(std::string(buf, strnlen(buf, 15)));
       return 0;
     }
     case PR_GET_NAME: {
       char buf[16] = {};
-      std::string c = t.thread_group().comm();
+      std::string c = tg.comm();
       std::memcpy(buf, c.data(), std::min<size_t>(c.size(), 15));
       return t.CopyOut(a.Ptr(1), buf, sizeof(buf)) < 0 ? -EFAULT : 0;
     }
     case PR_GET_DUMPABLE:
-      return 1;
+      return tg.dumpable() ? 1 : 0;
     case PR_SET_DUMPABLE:
-      return a.U64(1) <= 1 ? 0 : -EINVAL;
+      if (a.U64(1) > 1) return -EINVAL;
+      tg.set_dumpable(a.U64(1) == 1);
+      return 0;
     case PR_SET_NO_NEW_PRIVS:
       if (a.U64(1) != 1 || a.U64(2) || a.U64(3) || a.U64(4)) return -EINVAL;
       return 0;
     case PR_GET_NO_NEW_PRIVS:
+      if (a.U64(1) || a.U64(2) || a.U64(3) || a.U64(4)) return -EINVAL;
       // The sandbox always runs with no_new_privs.
       return 1;
     case PR_GET_SECCOMP:
@@ -356,7 +333,45 @@ int64_t SysPrctl(Task& t, const SyscallArgs& a) {
       // without CONFIG_SECCOMP_FILTER.
       return -EINVAL;
     case PR_CAPBSET_READ:
-      return a.U64(1) <= 40 ? 1 : -EINVAL;
+      return a.U64(1) <= kCapLastCap
+                 ? ((tg.creds().cap_bounding >> a.U64(1)) & 1)
+                 : -EINVAL;
+    case PR_SET_PDEATHSIG: {
+      if (a.U64(1) > static_cast<uint64_t>(uapi::kNumSignals)) return -EINVAL;
+      absl::MutexLock l(&k.tree_mu());
+      tg.pdeath_signal = static_cast<int>(a.U64(1));
+      return 0;
+    }
+    case PR_GET_PDEATHSIG: {
+      int32_t sig;
+      {
+        absl::MutexLock l(&k.tree_mu());
+        sig = tg.pdeath_signal;
+      }
+      return t.CopyOutObj(a.Ptr(1), sig) < 0 ? -EFAULT : 0;
+    }
+    case PR_SET_CHILD_SUBREAPER: {
+      absl::MutexLock l(&k.tree_mu());
+      tg.child_subreaper = a.U64(1) != 0;
+      return 0;
+    }
+    case PR_GET_CHILD_SUBREAPER: {
+      int32_t v;
+      {
+        absl::MutexLock l(&k.tree_mu());
+        v = tg.child_subreaper ? 1 : 0;
+      }
+      return t.CopyOutObj(a.Ptr(1), v) < 0 ? -EFAULT : 0;
+    }
+    case PR_SET_KEEPCAPS: {
+      if (a.U64(1) > 1) return -EINVAL;
+      Credentials c = tg.creds();
+      c.keep_caps = a.U64(1) == 1;
+      tg.set_creds(c);
+      return 0;
+    }
+    case PR_GET_KEEPCAPS:
+      return tg.creds().keep_caps ? 1 : 0;
   }
   return -EINVAL;
 }
@@ -374,7 +389,7 @@ int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
   s.bufferram = host.bufferram;
   s.totalswap = host.totalswap;
   s.freeswap = host.freeswap;
-  s.procs = 1;
+  s.procs = static_cast<uint16_t>(t.kernel().ThreadGroupIds().size());
   s.mem_unit = host.mem_unit;
   return t.CopyOutObj(a.Ptr(0), s) < 0 ? -EFAULT : 0;
 }

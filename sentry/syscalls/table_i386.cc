@@ -7,6 +7,8 @@
 #include "sentry/syscalls/entry.h"
 #include "sentry/kernel/signal_frame.h"
 #include "sentry/syscalls/sys_clone.h"
+#include "sentry/syscalls/sys_creds.h"
+#include "sentry/syscalls/sys_sched.h"
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_futex.h"
 #include "sentry/syscalls/sys_mm.h"
@@ -139,10 +141,10 @@ std::vector<SyscallEntry> Entries() {
       MakeEntry(nr::NR_vfork, SysVfork, kSupported, {}),
       MakeEntry(nr::NR_execve, SysExecve, kSupported,
                 {kPath, kStringArray, kStringArray}),
-      MakeEntry(nr::NR_waitpid, SysWaitpidI386, kPartial, {kInt, kPtr, kHex},
-                kInt, "no stopped/continued children"),
+      MakeEntry(nr::NR_waitpid, SysWaitpidI386, kSupported, {kInt, kPtr, kHex},
+                kInt, ""),
       MakeEntry(nr::NR_wait4, SysWait4, kPartial, {kInt, kPtr, kHex, kPtr},
-                kInt, "no stopped/continued children, rusage zero"),
+                kInt, "rusage has CPU times and maxrss only"),
       MakeEntry(nr::NR_futex, SysFutexI386, kPartial,
                 {kPtr, kHex, kUInt, kPtr, kPtr, kHex}, kInt,
                 "no priority-inheritance ops; WAKE_OP not atomic against running threads"),
@@ -155,6 +157,16 @@ std::vector<SyscallEntry> Entries() {
       MakeEntry(nr::NR_geteuid32, SysGeteuid, kSupported, {}),
       MakeEntry(nr::NR_getgid32, SysGetgid, kSupported, {}),
       MakeEntry(nr::NR_getegid32, SysGetegid, kSupported, {}),
+      MakeEntry(nr::NR_setuid32, SysSetuid, kSupported, {kInt}),
+      MakeEntry(nr::NR_setgid32, SysSetgid, kSupported, {kInt}),
+      MakeEntry(nr::NR_setresuid32, SysSetresuid, kSupported, {kInt, kInt, kInt}),
+      MakeEntry(nr::NR_setresgid32, SysSetresgid, kSupported, {kInt, kInt, kInt}),
+      MakeEntry(nr::NR_getresuid32, SysGetresuid, kSupported, {kPtr, kPtr, kPtr}),
+      MakeEntry(nr::NR_getresgid32, SysGetresgid, kSupported, {kPtr, kPtr, kPtr}),
+      MakeEntry(nr::NR_getpgrp, SysGetpgrp, kSupported, {}),
+      MakeEntry(nr::NR_setpgid, SysSetpgid, kSupported, {kInt, kInt}),
+      MakeEntry(nr::NR_setsid, SysSetsid, kSupported, {}),
+      MakeEntry(nr::NR_personality, SysPersonality, kSupported, {kHex}),
       MakeEntry(nr::NR_uname, SysUname, kSupported, {kPtr}),
       MakeEntry(nr::NR_sched_yield, SysSchedYield, kSupported, {}),
       MakeEntry(nr::NR_getrandom, SysGetrandom, kSupported,
