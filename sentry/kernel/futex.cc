@@ -5,8 +5,14 @@
 #include <cerrno>
 
 #include "sentry/kernel/task.h"
+#include "sentry/mm/memory_manager.h"
 
 namespace sentry {
+
+FutexKey SharedFutexKey(const MemoryManager& mm, uint64_t addr) {
+  const MemoryManager::SharedKey k = mm.FutexKeyFor(addr);
+  return FutexKey{k.object, k.offset, k.dev, k.ino};
+}
 
 int FutexManager::WakeLocked(const FutexKey& key, int n, uint32_t bitset) {
   int woken = 0;
@@ -24,15 +30,16 @@ int FutexManager::WakeLocked(const FutexKey& key, int n, uint32_t bitset) {
   return woken;
 }
 
-int64_t FutexManager::Wait(Task& t, const FutexKey& key, uint32_t val,
-                           uint32_t bitset, std::optional<absl::Time> deadline) {
+int64_t FutexManager::Wait(Task& t, const FutexKey& key, uint64_t uaddr,
+                           uint32_t val, uint32_t bitset,
+                           std::optional<absl::Time> deadline) {
   if (bitset == 0) return -EINVAL;
   Waiter w;
   w.key = key;
   w.bitset = bitset;
   absl::MutexLock l(&mu_);
   uint32_t cur;
-  if (t.CopyInObj(key.addr, &cur) < 0) return -EFAULT;
+  if (t.CopyInObj(uaddr, &cur) < 0) return -EFAULT;
   if (cur != val) return -EAGAIN;
   waiters_.push_back(&w);
   while (!w.woken) {
@@ -61,13 +68,13 @@ int64_t FutexManager::Wake(const FutexKey& key, int n, uint32_t bitset) {
 }
 
 int64_t FutexManager::Requeue(Task& t, const FutexKey& from,
-                              const FutexKey& to, int n, int n2,
-                              std::optional<uint32_t> cmp) {
+                              uint64_t from_addr, const FutexKey& to, int n,
+                              int n2, std::optional<uint32_t> cmp) {
   if (n < 0 || n2 < 0) return -EINVAL;
   absl::MutexLock l(&mu_);
   if (cmp) {
     uint32_t cur;
-    if (t.CopyInObj(from.addr, &cur) < 0) return -EFAULT;
+    if (t.CopyInObj(from_addr, &cur) < 0) return -EFAULT;
     if (cur != *cmp) return -EAGAIN;
   }
   int woken = WakeLocked(from, n, FUTEX_BITSET_MATCH_ANY);
@@ -83,7 +90,8 @@ int64_t FutexManager::Requeue(Task& t, const FutexKey& from,
 }
 
 int64_t FutexManager::WakeOp(Task& t, const FutexKey& k1, const FutexKey& k2,
-                             int n1, int n2, uint32_t encoded) {
+                             uint64_t uaddr2, int n1, int n2,
+                             uint32_t encoded) {
   // FUTEX_WAKE_OP: atomically *(int*)uaddr2 = oldval OP oparg, wake n1 on
   // uaddr1, and n2 on uaddr2 if (oldval CMP cmparg).
   const int op = (encoded >> 28) & 7;
@@ -100,7 +108,7 @@ int64_t FutexManager::WakeOp(Task& t, const FutexKey& k1, const FutexKey& k2,
   // sentry cannot lock the application's memory bus); exact for the
   // single-threaded case and for waiters parked in the sentry.
   int32_t old;
-  if (t.CopyInObj(k2.addr, &old) < 0) return -EFAULT;
+  if (t.CopyInObj(uaddr2, &old) < 0) return -EFAULT;
   int32_t nv;
   switch (op) {
     case FUTEX_OP_SET: nv = oparg; break;
@@ -120,7 +128,7 @@ int64_t FutexManager::WakeOp(Task& t, const FutexKey& k1, const FutexKey& k2,
     case FUTEX_OP_CMP_GE: cond = old >= cmparg; break;
     default: return -ENOSYS;
   }
-  if (t.CopyOutObj(k2.addr, nv) < 0) return -EFAULT;
+  if (t.CopyOutObj(uaddr2, nv) < 0) return -EFAULT;
   int woken = WakeLocked(k1, n1, FUTEX_BITSET_MATCH_ANY);
   if (cond) woken += WakeLocked(k2, n2, FUTEX_BITSET_MATCH_ANY);
   return woken;

@@ -39,7 +39,7 @@ void Task::ExitRobustList() {
     const uint32_t nv = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
     if (mm_->CopyOut(uaddr, &nv, 4) < 0) return;
     if (word & FUTEX_WAITERS) {
-      kernel_.futexes().Wake(FutexKey{mm_.get(), uaddr}, 1,
+      kernel_.futexes().Wake(SharedFutexKey(*mm_, uaddr), 1,
                              FUTEX_BITSET_MATCH_ANY);
     }
   };
@@ -60,7 +60,7 @@ void Task::ExitPath() {
   if (clear_child_tid && mm_) {
     const uint32_t zero = 0;
     if (mm_->CopyOut(clear_child_tid, &zero, sizeof(zero)) == sizeof(zero)) {
-      kernel_.futexes().Wake(FutexKey{mm_.get(), clear_child_tid}, 1,
+      kernel_.futexes().Wake(SharedFutexKey(*mm_, clear_child_tid), 1,
                              FUTEX_BITSET_MATCH_ANY);
     }
   }

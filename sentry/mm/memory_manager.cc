@@ -134,7 +134,8 @@ void MemoryManager::RemoveRange(uint64_t start, uint64_t end) {
 void MemoryManager::MergeAround(uint64_t start, uint64_t end) {
   auto compatible = [](const Vma& a, const Vma& b) {
     if (a.end != b.start || a.prot != b.prot || a.flags != b.flags ||
-        a.name != b.name || a.file != b.file)
+        a.name != b.name || a.file != b.file ||
+        a.shared_anon != b.shared_anon)
       return false;
     return !a.file || a.offset + (a.end - a.start) == b.offset;
   };
@@ -194,6 +195,7 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   v.file = opts.file;
   v.offset = opts.offset;
   v.name = opts.name;
+  if (shared && !opts.file) v.shared_anon = std::make_shared<const int>(0);
   if (opts.file) {
     uapi::Stat st;
     if (opts.file->Stat(&st) == 0) {
@@ -576,6 +578,23 @@ int64_t MemoryManager::CopyInString(uint64_t addr, uint64_t max,
     addr += n;
   }
   return -ENAMETOOLONG;
+}
+
+MemoryManager::SharedKey MemoryManager::FutexKeyFor(uint64_t addr) const {
+  absl::MutexLock l(&mu_);
+  auto it = vmas_.upper_bound(addr);
+  if (it != vmas_.begin()) {
+    const Vma& v = std::prev(it)->second;
+    if (addr < v.end && (v.flags & MAP_SHARED)) {
+      if (v.shared_anon) {
+        return {v.shared_anon.get(), v.offset + (addr - v.start), 0, 0};
+      }
+      if (v.file) {
+        return {nullptr, v.offset + (addr - v.start), v.dev, v.ino};
+      }
+    }
+  }
+  return {this, addr, 0, 0};
 }
 
 std::vector<Vma> MemoryManager::Vmas() const {

@@ -42,6 +42,9 @@ struct Vma {
   uint64_t offset = 0;                         // file offset of `start`
   uint64_t dev = 0, ino = 0;                   // for /proc/PID/maps
   std::string name;  // path, "[heap]", "[stack]", or empty
+  // Identity of shared anonymous memory: kept across splits and fork, so
+  // shared futexes of related processes find each other.
+  std::shared_ptr<const int> shared_anon;
 };
 
 class MemoryManager {
@@ -92,6 +95,16 @@ class MemoryManager {
   // Writes even to read-only pages (loader only).
   int64_t CopyOutForce(uint64_t addr, const void* src, uint64_t n);
   int64_t CopyInString(uint64_t addr, uint64_t max, std::string* out);
+
+  // The key of a futex at `addr` (futex(2) without FUTEX_PRIVATE_FLAG):
+  // the shared object and offset when `addr` is in a MAP_SHARED mapping,
+  // else this address space and the address.
+  struct SharedKey {
+    const void* object;
+    uint64_t offset;
+    uint64_t dev, ino;
+  };
+  SharedKey FutexKeyFor(uint64_t addr) const;
 
   // Contents of /proc/PID/maps.
   std::string MapsText() const;

@@ -65,9 +65,13 @@ int64_t DoFutex(Task& t, const SyscallArgs& a, bool i386) {
     return -ENOSYS;
   if (uaddr & 3) return -EINVAL;
   FutexManager& fm = t.kernel().futexes();
-  // Until processes share memory (fork with MAP_SHARED), private and
-  // shared futexes are both keyed by the address space.
-  const FutexKey key{&t.mm(), uaddr};
+  const bool is_private = op & FUTEX_PRIVATE_FLAG;
+  auto key_of = [&](uint64_t addr) {
+    if (is_private) return FutexKey{&t.mm(), addr, 0, 0};
+    const MemoryManager::SharedKey k = t.mm().FutexKeyFor(addr);
+    return FutexKey{k.object, k.offset, k.dev, k.ino};
+  };
+  const FutexKey key = key_of(uaddr);
   switch (cmd) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
@@ -79,7 +83,7 @@ int64_t DoFutex(Task& t, const SyscallArgs& a, bool i386) {
                                   realtime, &deadline);
           r < 0)
         return r;
-      return fm.Wait(t, key, val, bitset, deadline);
+      return fm.Wait(t, key, uaddr, val, bitset, deadline);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {
@@ -96,11 +100,11 @@ int64_t DoFutex(Task& t, const SyscallArgs& a, bool i386) {
       const int n2 = static_cast<int>(a.a[3]);
       std::optional<uint32_t> cmp;
       if (cmd == FUTEX_CMP_REQUEUE) cmp = val3;
-      return fm.Requeue(t, key, FutexKey{&t.mm(), uaddr2}, n, n2, cmp);
+      return fm.Requeue(t, key, uaddr, key_of(uaddr2), n, n2, cmp);
     }
     case FUTEX_WAKE_OP: {
       if (uaddr2 & 3) return -EINVAL;
-      return fm.WakeOp(t, key, FutexKey{&t.mm(), uaddr2},
+      return fm.WakeOp(t, key, key_of(uaddr2), uaddr2,
                        static_cast<int>(val), static_cast<int>(a.a[3]), val3);
     }
   }
