@@ -72,6 +72,13 @@ class AddressSpace {
   // `Map` only creates anonymous memory (private or shared per `flags`);
   // the sentry fills file contents itself.
   virtual int64_t Map(uint64_t addr, uint64_t len, int prot, int flags) = 0;
+  // Maps `len` bytes of the host file `host_fd` (a file the sentry holds)
+  // from `offset` at exactly `addr`; `flags` is MAP_SHARED or MAP_PRIVATE.
+  // The stub receives its own copy of the fd only for the duration of the
+  // call. The host's answer (EACCES for a writable shared mapping of a
+  // read-only fd, ENODEV...) is returned as is.
+  virtual int64_t MapFile(uint64_t addr, uint64_t len, int prot, int flags,
+                          int host_fd, uint64_t offset) = 0;
   virtual int64_t Unmap(uint64_t addr, uint64_t len) = 0;
   virtual int64_t Protect(uint64_t addr, uint64_t len, int prot) = 0;
   virtual int64_t Remap(uint64_t old_addr, uint64_t old_len, uint64_t new_len,

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -84,7 +85,12 @@ absl::StatusOr<std::unique_ptr<Platform>> PtracePlatform::New() {
     done += n;
   }
   fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
-  return std::unique_ptr<Platform>(new PtracePlatform(fd));
+  // Keep the image away from the low fds: a new stub's channel becomes
+  // fd 3 right before the image is exec'ed.
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  close(fd);
+  if (high < 0) return absl::ErrnoToStatus(errno, "moving the stub image fd");
+  return std::unique_ptr<Platform>(new PtracePlatform(high));
 }
 
 absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
@@ -96,15 +102,24 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
   static char* const argv[] = {arg0, nullptr};
   static char* const envp[] = {nullptr};
   const int stub_fd = stub_fd_;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return absl::ErrnoToStatus(errno, "socketpair for the stub channel");
+  auto channel = std::make_shared<StubChannel>(sv[0]);
+  const int stub_end = sv[1];
   pid_t pid = vfork();
   if (pid == 0) {
     syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     syscall(SYS_setsid);
     if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) != 0) _exit(126);
+    // Nothing survives the exec but the channel, as fd 3.
     syscall(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (stub_end != kStubChannelFd) syscall(SYS_dup2, stub_end, kStubChannelFd);
+    syscall(SYS_fcntl, kStubChannelFd, F_SETFD, 0);
     syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
     _exit(127);
   }
+  close(stub_end);
   if (pid < 0) return absl::ErrnoToStatus(errno, "vfork of the stub");
 
   int status = 0;
@@ -136,8 +151,11 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
     WaitTid(pid, &status);
     return reserved.status();
   }
-  auto as = std::make_shared<PtraceAddressSpace>(pid, regs.rip,
-                                                 std::move(*reserved));
+  // Scratch space for structures the injected calls use (recvmsg's
+  // msghdr): the stub's own stack, which it never uses below its start.
+  const uint64_t scratch = (regs.rsp - 4096) & ~uint64_t{15};
+  auto as = std::make_shared<PtraceAddressSpace>(
+      pid, regs.rip, scratch, std::move(channel), std::move(*reserved));
   as->RegisterTracee(pid);
   if (absl::Status st = as->Initialize(); !st.ok()) {
     as->UnregisterTracee();
@@ -178,11 +196,17 @@ absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
 // ---------------------------------------------------------------------------
 // PtraceAddressSpace
 
+StubChannel::~StubChannel() { close(sentry_fd); }
+
 PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
+                                       uint64_t scratch,
+                                       std::shared_ptr<StubChannel> channel,
                                        std::vector<ReservedRange> reserved)
     : pid_(pid),
       gadget_(entry),
       clone_gadget_(entry + kCloneGadgetOffset),
+      scratch_(scratch),
+      channel_(std::move(channel)),
       reserved_(std::move(reserved)) {}
 
 PtraceAddressSpace::~PtraceAddressSpace() {
@@ -222,7 +246,7 @@ absl::Status PtraceAddressSpace::Initialize() {
   struct {
     uint64_t handler, flags, restorer, mask;
   } act = {reinterpret_cast<uint64_t>(SIG_IGN), 0, 0, 0};
-  const uint64_t addr = (regs.rsp - 1024) & ~uint64_t{15};
+  const uint64_t addr = scratch_;
   if (Write(addr, &act, sizeof(act), false) != sizeof(act))
     return absl::InternalError("cannot write to the stub's stack");
   int64_t r = Inject(SYS_rt_sigaction, SIGCHLD, addr, 0, 8);
@@ -242,8 +266,8 @@ absl::StatusOr<ForkResult> PtraceAddressSpace::Fork() {
   int64_t pid = InjectAt(clone_gadget_, SYS_clone, SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return absl::ErrnoToStatus(-pid, "fork of the stub");
   ForkResult r;
-  r.as = std::make_shared<PtraceAddressSpace>(static_cast<pid_t>(pid),
-                                              gadget_, reserved_);
+  r.as = std::make_shared<PtraceAddressSpace>(
+      static_cast<pid_t>(pid), gadget_, scratch_, channel_, reserved_);
   r.thread = ThreadHandle{pid};
   return r;
 }
@@ -340,6 +364,64 @@ int64_t PtraceAddressSpace::Map(uint64_t addr, uint64_t len, int prot,
   return Inject(SYS_mmap, addr, len, prot, flags | MAP_ANONYMOUS,
                 static_cast<uint64_t>(-1), 0);
 }
+int64_t PtraceAddressSpace::MapFile(uint64_t addr, uint64_t len, int prot,
+                                    int flags, int host_fd, uint64_t offset) {
+  absl::MutexLock l(&channel_->mu);
+  // 1. The fd goes into the channel.
+  char byte = 0;
+  iovec siov = {&byte, 1};
+  alignas(cmsghdr) char sbuf[CMSG_SPACE(sizeof(int))] = {};
+  msghdr smsg = {};
+  smsg.msg_iov = &siov;
+  smsg.msg_iovlen = 1;
+  smsg.msg_control = sbuf;
+  smsg.msg_controllen = sizeof(sbuf);
+  cmsghdr* c = CMSG_FIRSTHDR(&smsg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
+  if (sendmsg(channel_->sentry_fd, &smsg, MSG_DONTWAIT) != 1) return -errno;
+
+  // 2. The stub receives it: a msghdr laid out in its scratch memory.
+  struct Layout {
+    msghdr msg;
+    iovec iov;
+    char data[8];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  } lay = {};
+  const uint64_t base = scratch_;
+  lay.iov.iov_base = reinterpret_cast<void*>(base + offsetof(Layout, data));
+  lay.iov.iov_len = sizeof(lay.data);
+  lay.msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(Layout, iov));
+  lay.msg.msg_iovlen = 1;
+  lay.msg.msg_control =
+      reinterpret_cast<void*>(base + offsetof(Layout, control));
+  lay.msg.msg_controllen = sizeof(lay.control);
+  if (Write(base, &lay, sizeof(lay), true) != sizeof(lay)) return -EFAULT;
+  int64_t r = Inject(SYS_recvmsg, kStubChannelFd, base, MSG_CMSG_CLOEXEC |
+                                                          MSG_DONTWAIT);
+  if (r < 0) return r;
+  if (Read(base, &lay, sizeof(lay)) != sizeof(lay)) return -EFAULT;
+  // Read back where the stub's kernel put the new fd; never trust more
+  // than the one int we asked for.
+  int stub_fd = -1;
+  {
+    msghdr local = lay.msg;
+    local.msg_control = lay.control;
+    cmsghdr* rc = CMSG_FIRSTHDR(&local);
+    if (!rc || rc->cmsg_type != SCM_RIGHTS ||
+        rc->cmsg_len != CMSG_LEN(sizeof(int)))
+      return -EIO;
+    std::memcpy(&stub_fd, CMSG_DATA(rc), sizeof(int));
+  }
+  // 3. Map it, then close the stub's copy whatever happened.
+  int64_t m = Inject(SYS_mmap, addr, len, prot, flags | MAP_FIXED, stub_fd,
+                     offset);
+  Inject(SYS_close, stub_fd);
+  return m;
+}
+
 int64_t PtraceAddressSpace::Unmap(uint64_t addr, uint64_t len) {
   return Inject(SYS_munmap, addr, len);
 }

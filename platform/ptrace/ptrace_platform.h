@@ -24,6 +24,18 @@ namespace platform {
 
 class PtraceAddressSpace;
 
+// The control channel of a family of stubs (one exec'ed stub and the stubs
+// forked from it share it): a datagram socket whose other end is fd 3 in
+// every one of them. Host fds for file mappings travel over it; the mutex
+// keeps one fd in flight at a time so the right stub receives it.
+struct StubChannel {
+  explicit StubChannel(int fd) : sentry_fd(fd) {}
+  ~StubChannel();
+  const int sentry_fd;
+  absl::Mutex mu;
+};
+inline constexpr int kStubChannelFd = 3;
+
 class PtracePlatform : public Platform {
  public:
   static absl::StatusOr<std::unique_ptr<Platform>> New();
@@ -68,11 +80,14 @@ class PtraceContext : public Context {
 
 class PtraceAddressSpace : public AddressSpace {
  public:
-  PtraceAddressSpace(pid_t pid, uint64_t entry,
+  PtraceAddressSpace(pid_t pid, uint64_t entry, uint64_t scratch,
+                     std::shared_ptr<StubChannel> channel,
                      std::vector<ReservedRange> reserved);
   ~PtraceAddressSpace() override;
 
   int64_t Map(uint64_t addr, uint64_t len, int prot, int flags) override;
+  int64_t MapFile(uint64_t addr, uint64_t len, int prot, int flags,
+                  int host_fd, uint64_t offset) override;
   int64_t Unmap(uint64_t addr, uint64_t len) override;
   int64_t Protect(uint64_t addr, uint64_t len, int prot) override;
   int64_t Remap(uint64_t old_addr, uint64_t old_len, uint64_t new_len,
@@ -119,6 +134,8 @@ class PtraceAddressSpace : public AddressSpace {
   const pid_t pid_;
   const uint64_t gadget_;        // `syscall; int3`
   const uint64_t clone_gadget_;  // `syscall; test; jz; int3` (+16)
+  const uint64_t scratch_;       // stub stack memory for injected structs
+  const std::shared_ptr<StubChannel> channel_;
   const std::vector<ReservedRange> reserved_;
   absl::Mutex mu_;
   // tracer (sentry thread tid) -> tracee (stub thread tid)

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <thread>
@@ -150,6 +151,36 @@ TEST_F(PtracePlatformTest, ForkCopiesMemoryAndThreadsShareIt) {
   EXPECT_EQ(parent_seen, 1u);
   // The parent's stub is still alive and usable from its own thread.
   EXPECT_EQ(as_->Unmap(0x500000, 0x1000), 0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(PtracePlatformTest, MapFileSharesPagesWithTheSentry) {
+  int fd = memfd_create("maptest", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 8192), 0);
+  ASSERT_EQ(pwrite(fd, "shared!", 7, 4096), 7);
+  ASSERT_EQ(as_->MapFile(0x600000, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+                         fd, 4096),
+            0x600000);
+  char buf[8] = {};
+  ASSERT_EQ(as_->Read(0x600000, buf, 7), 7);
+  EXPECT_STREQ(buf, "shared!");
+  // A write through the application's mapping reaches the file.
+  ASSERT_EQ(as_->Write(0x600000, "S", 1), 1);
+  ASSERT_EQ(pread(fd, buf, 1, 4096), 1);
+  EXPECT_EQ(buf[0], 'S');
+  // A private mapping does not write back; bad offsets are the host's errors.
+  ASSERT_EQ(as_->MapFile(0x700000, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+                         fd, 0),
+            0x700000);
+  ASSERT_EQ(as_->Write(0x700000, "P", 1), 1);
+  ASSERT_EQ(pread(fd, buf, 1, 0), 1);
+  EXPECT_EQ(buf[0], 0);
+  EXPECT_EQ(as_->MapFile(0x800000, 4096, PROT_READ, MAP_SHARED, fd, 1), -EINVAL);
+  close(fd);
 }
 
 }  // namespace
