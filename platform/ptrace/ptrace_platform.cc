@@ -589,6 +589,17 @@ Event PtraceContext::Switch() {
     ev.kind = Event::Kind::kInterrupted;
     return ev;
   }
+  // Keep the stub thread on the CPU this sentry thread runs on, as gVisor's
+  // ptrace platform does: every event is a hand-off between the two, and a
+  // cross-CPU wake-up costs several times a same-CPU one on these VMs. The
+  // sentry thread itself is free to migrate; the stub follows it.
+  const int cpu = sched_getcpu();
+  if (cpu >= 0 && cpu != bound_cpu_) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(tid_, sizeof(set), &set) == 0) bound_cpu_ = cpu;
+  }
   if (!FlushRegs() ||
       Ptrace(PTRACE_SYSEMU, tid_, 0, 0) != 0) {
     // The thread is gone (killed from outside the sentry).

@@ -76,6 +76,7 @@ class PtraceContext : public Context {
   uint64_t ret_ = 0;
   std::atomic<bool> interrupt_{false};
   bool exited_ = false;
+  int bound_cpu_ = -1;  // CPU the stub thread is pinned to (see Switch)
 };
 
 class PtraceAddressSpace : public AddressSpace {
