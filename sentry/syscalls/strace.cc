@@ -192,6 +192,77 @@ std::string Strace::FormatFlags(uint64_t v, ArgFmt fmt) {
           {AT_EACCESS, "AT_EACCESS"}};
       return JoinFlags(v, kAt, "");
     }
+    case ArgFmt::kAccessMode: {
+      static const std::vector<FlagName> kAcc = {
+          {R_OK, "R_OK"}, {W_OK, "W_OK"}, {X_OK, "X_OK"}};
+      return v == 0 ? "F_OK" : JoinFlags(v, kAcc, "");
+    }
+    case ArgFmt::kArchPrctl:
+      switch (v) {
+        case 0x1001: return "ARCH_SET_GS";
+        case 0x1002: return "ARCH_SET_FS";
+        case 0x1003: return "ARCH_GET_FS";
+        case 0x1004: return "ARCH_GET_GS";
+        case 0x1011: return "ARCH_GET_CPUID";
+        case 0x1012: return "ARCH_SET_CPUID";
+      }
+      return absl::StrFormat("%#x", v);
+    case ArgFmt::kRlimitRes: {
+      static const char* const kNames[] = {
+          "RLIMIT_CPU",     "RLIMIT_FSIZE",   "RLIMIT_DATA",  "RLIMIT_STACK",
+          "RLIMIT_CORE",    "RLIMIT_RSS",     "RLIMIT_NPROC", "RLIMIT_NOFILE",
+          "RLIMIT_MEMLOCK", "RLIMIT_AS",      "RLIMIT_LOCKS", "RLIMIT_SIGPENDING",
+          "RLIMIT_MSGQUEUE", "RLIMIT_NICE",   "RLIMIT_RTPRIO", "RLIMIT_RTTIME"};
+      return v < 16 ? kNames[v] : absl::StrCat(v);
+    }
+    case ArgFmt::kSigmaskHow:
+      switch (v) {
+        case 0: return "SIG_BLOCK";
+        case 1: return "SIG_UNBLOCK";
+        case 2: return "SIG_SETMASK";
+      }
+      return absl::StrCat(v);
+    case ArgFmt::kCloneFlags: {
+      static const std::vector<FlagName> kClone = {
+          {0x100, "CLONE_VM"},          {0x200, "CLONE_FS"},
+          {0x400, "CLONE_FILES"},       {0x800, "CLONE_SIGHAND"},
+          {0x1000, "CLONE_PIDFD"},      {0x2000, "CLONE_PTRACE"},
+          {0x4000, "CLONE_VFORK"},      {0x8000, "CLONE_PARENT"},
+          {0x10000, "CLONE_THREAD"},    {0x20000, "CLONE_NEWNS"},
+          {0x40000, "CLONE_SYSVSEM"},   {0x80000, "CLONE_SETTLS"},
+          {0x100000, "CLONE_PARENT_SETTID"},
+          {0x200000, "CLONE_CHILD_CLEARTID"},
+          {0x400000, "CLONE_DETACHED"}, {0x800000, "CLONE_UNTRACED"},
+          {0x1000000, "CLONE_CHILD_SETTID"}};
+      std::string out = JoinFlags(v & ~uint64_t{0xff}, kClone, "");
+      if (v & 0xff) {
+        const char* n = uapi::SignalName(static_cast<int>(v & 0xff));
+        std::string sig = n ? n : absl::StrCat(v & 0xff);
+        out = (v & ~uint64_t{0xff}) ? out + "|" + sig : sig;
+      }
+      return out;
+    }
+    case ArgFmt::kWaitOptions: {
+      static const std::vector<FlagName> kWait = {
+          {1, "WNOHANG"},        {2, "WUNTRACED"},    {4, "WEXITED"},
+          {8, "WCONTINUED"},     {0x1000000, "WNOWAIT"},
+          {0x20000000, "__WNOTHREAD"}, {0x40000000, "__WALL"},
+          {0x80000000, "__WCLONE"}};
+      return JoinFlags(v, kWait, "");
+    }
+    case ArgFmt::kFutexOp: {
+      static const char* const kOps[] = {
+          "FUTEX_WAIT",       "FUTEX_WAKE",        "FUTEX_FD",
+          "FUTEX_REQUEUE",    "FUTEX_CMP_REQUEUE", "FUTEX_WAKE_OP",
+          "FUTEX_LOCK_PI",    "FUTEX_UNLOCK_PI",   "FUTEX_TRYLOCK_PI",
+          "FUTEX_WAIT_BITSET", "FUTEX_WAKE_BITSET", "FUTEX_WAIT_REQUEUE_PI",
+          "FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2"};
+      const uint64_t cmd = v & 127;
+      std::string out = cmd < 14 ? kOps[cmd] : absl::StrCat(cmd);
+      if (v & 128) out += "_PRIVATE";
+      if (v & 256) out += "|FUTEX_CLOCK_REALTIME";
+      return out;
+    }
     case ArgFmt::kWhence:
       switch (v) {
         case SEEK_SET: return "SEEK_SET";
@@ -266,6 +337,28 @@ void Strace::Enter(Task& t, const SyscallEntry* e, const SyscallArgs& a,
       case ArgFmt::kStringArray:
         call->args[i] = ReadStringArray(t, v);
         break;
+      case ArgFmt::kSigset: {
+        uapi::Sigset set;
+        if (v == 0) {
+          call->args[i] = "NULL";
+        } else if (t.CopyInObj(v, &set) < 0) {
+          call->args[i] = Pointer(v);
+        } else {
+          // strace prints [INT TERM], or ~[...] when most bits are set.
+          const bool inverted = __builtin_popcountll(set) > 32;
+          if (inverted) set = ~set;
+          std::vector<std::string> names;
+          for (int sig = 1; sig <= 64; sig++) {
+            if (!(set & uapi::SigsetBit(sig))) continue;
+            const char* n = uapi::SignalName(sig);
+            std::string s = n ? n : absl::StrCat(sig);
+            if (s.rfind("SIG", 0) == 0) s = s.substr(3);
+            names.push_back(s);
+          }
+          call->args[i] = (inverted ? "~[" : "[") + absl::StrJoin(names, " ") + "]";
+        }
+        break;
+      }
       case ArgFmt::kOutBuf:
       case ArgFmt::kStatOut:
         break;  // on exit

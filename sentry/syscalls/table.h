@@ -41,6 +41,14 @@ enum class ArgFmt : uint8_t {
   kStringArray,  // argv/envp
   kStatOut,    // struct stat, printed on exit
   kErrno,      // return value: -1 ENOENT (No such file or directory)
+  kAccessMode,   // R_OK|W_OK, F_OK
+  kArchPrctl,    // ARCH_SET_FS
+  kRlimitRes,    // RLIMIT_STACK
+  kSigmaskHow,   // SIG_BLOCK
+  kCloneFlags,   // CLONE_VM|CLONE_FS|...|SIGCHLD
+  kWaitOptions,  // WNOHANG|WUNTRACED
+  kFutexOp,      // FUTEX_WAIT_PRIVATE
+  kSigset,       // [INT TERM]: a sigset in user memory (input)
 };
 
 using Handler = int64_t (*)(Task& t, const SyscallArgs& args);

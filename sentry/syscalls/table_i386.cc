@@ -135,7 +135,7 @@ std::vector<SyscallEntry> Entries() {
 
       // --- process ---
       MakeEntry(nr::NR_clone, SysCloneI386, kPartial,
-                {kHex, kPtr, kPtr, kPtr, kPtr}, kInt,
+                {kCloneFlags, kPtr, kPtr, kPtr, kPtr}, kInt,
                 "no CLONE_SETTLS (user_desc), no namespaces"),
       MakeEntry(nr::NR_fork, SysFork, kSupported, {}),
       MakeEntry(nr::NR_vfork, SysVfork, kSupported, {}),
@@ -143,10 +143,10 @@ std::vector<SyscallEntry> Entries() {
                 {kPath, kStringArray, kStringArray}),
       MakeEntry(nr::NR_waitpid, SysWaitpidI386, kSupported, {kInt, kPtr, kHex},
                 kInt, ""),
-      MakeEntry(nr::NR_wait4, SysWait4, kPartial, {kInt, kPtr, kHex, kPtr},
+      MakeEntry(nr::NR_wait4, SysWait4, kPartial, {kInt, kPtr, kWaitOptions, kPtr},
                 kInt, "rusage has CPU times and maxrss only"),
       MakeEntry(nr::NR_futex, SysFutexI386, kPartial,
-                {kPtr, kHex, kUInt, kPtr, kPtr, kHex}, kInt,
+                {kPtr, kFutexOp, kUInt, kPtr, kPtr, kHex}, kInt,
                 "no priority-inheritance ops; WAKE_OP not atomic against running threads"),
       MakeEntry(nr::NR_exit, SysExit, kSupported, {kInt}),
       MakeEntry(nr::NR_exit_group, SysExitGroup, kSupported, {kInt}),
