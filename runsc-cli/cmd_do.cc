@@ -16,6 +16,7 @@
 #include "platform/platform.h"
 #include "runsc-cli/commands.h"
 #include "runsc-cli/signal_forwarder.h"
+#include "sentry/fs/sandbox_fs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/vfs/fd_table.h"
 #include "sentry/vfs/fs_context.h"
@@ -45,7 +46,14 @@ constexpr char kDoUsage[] =
     "  --cwd DIR                working directory inside the sandbox\n"
     "  --env K=V                set an environment variable (repeatable)\n"
     "  --clear-env              start from an empty environment\n"
-    "  --hostname NAME          the sandbox's host name (default sandbox)\n";
+    "  --hostname NAME          the sandbox's host name (default sandbox)\n"
+    "  -v, --volume HOST:GUEST[:ro|rw]\n"
+    "                           bind-mount a host directory or file at GUEST\n"
+    "                           (read-only unless :rw; repeatable)\n"
+    "  --root DIR               host directory shown as / (default /)\n"
+    "  --root-rw                make the root writable (default read-only)\n"
+    "Inside: / is the host root read-only, /tmp and /dev/shm are tmpfs,\n"
+    "/dev holds null/zero/full/random/urandom/tty, /proc is the sandbox's.\n";
 
 struct DoOptions {
   std::string platform = "ptrace";
@@ -57,6 +65,7 @@ struct DoOptions {
   std::vector<std::string> env;
   bool clear_env = false;
   std::string hostname = "sandbox";
+  sentry::fs::SandboxFsOptions fs_opts;
   std::vector<std::string> argv;
 };
 
@@ -115,6 +124,19 @@ bool ParseDo(const std::vector<std::string>& args, DoOptions* o,
       o->env.push_back(value);
     } else if (name == "--clear-env") {
       o->clear_env = true;
+    } else if (name == "-v" || name == "--volume") {
+      if (!take()) return false;
+      auto b = sentry::fs::ParseBindMount(value);
+      if (!b.ok()) {
+        *err = std::string(b.status().message());
+        return false;
+      }
+      o->fs_opts.binds.push_back(*b);
+    } else if (name == "--root") {
+      if (!take()) return false;
+      o->fs_opts.root = value;
+    } else if (name == "--root-rw") {
+      o->fs_opts.root_writable = true;
     } else if (name == "--hostname") {
       if (!take()) return false;
       o->hostname = value;
@@ -189,7 +211,7 @@ int CmdDo(const std::vector<std::string>& args) {
     }
   }
 
-  auto vfs = sentry::vfs::VirtualFilesystem::New("/");
+  auto vfs = sentry::fs::BuildSandboxVfs(o.fs_opts);
   if (!vfs.ok()) {
     fprintf(stderr, "runsc do: %s\n", vfs.status().ToString().c_str());
     return 125;
@@ -226,6 +248,10 @@ int CmdDo(const std::vector<std::string>& args) {
     return 125;
   }
   sentry::Kernel kernel(config, std::move(*platform), *vfs);
+  if (absl::Status ps = sentry::fs::MountProcfs(**vfs, kernel); !ps.ok()) {
+    fprintf(stderr, "runsc do: /proc: %s\n", ps.ToString().c_str());
+    return 125;
+  }
 
   sentry::InitProcess init;
   init.argv = o.argv;

@@ -20,6 +20,9 @@ vfs::Credentials FileCredentials(Task& t) {
   vfs::Credentials c;
   c.uid = t.kernel().config().uid;
   c.gid = t.kernel().config().gid;
+  c.pid = t.thread_group().tgid();
+  c.tid = t.tid();
+  c.task = &t;
   return c;
 }
 

@@ -8,6 +8,10 @@
 
 #include <cstdint>
 
+namespace sentry {
+class Task;
+}
+
 namespace sentry::vfs {
 
 // Access bits as access(2) and the kernel's MAY_* use them.
@@ -18,6 +22,12 @@ inline constexpr int kMayRead = 4;
 struct Credentials {
   uid_t uid = 0;  // effective (or real, for access(2) without AT_EACCESS)
   gid_t gid = 0;
+  // Who is asking: procfs resolves "self" and "thread-self" with these, and
+  // operations that block (opening a FIFO) wait on behalf of `task`. Zero
+  // and null for the sentry's own lookups (mount setup, exec).
+  pid_t pid = 0;
+  pid_t tid = 0;
+  Task* task = nullptr;
   // Whether uid 0 bypasses permission bits (CAP_DAC_OVERRIDE).
   bool IsRoot() const { return uid == 0; }
 };

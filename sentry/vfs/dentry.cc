@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <utility>
 
 #include "sentry/vfs/filesystem.h"
@@ -12,9 +13,44 @@
 namespace sentry::vfs {
 
 Dentry::Dentry(std::shared_ptr<Dentry> parent, std::string name, uint32_t type)
-    : parent_(std::move(parent)), name_(std::move(name)), type_(type & S_IFMT) {}
+    : type_(type & S_IFMT), parent_(std::move(parent)), name_(std::move(name)) {}
 
 Dentry::~Dentry() = default;
+
+std::string Dentry::name() const {
+  absl::MutexLock l(&name_mu_);
+  return name_;
+}
+
+std::shared_ptr<Dentry> Dentry::parent() const {
+  absl::MutexLock l(&name_mu_);
+  return parent_;
+}
+
+void Dentry::SetParentAndName(std::shared_ptr<Dentry> parent,
+                              std::string name) {
+  std::shared_ptr<Dentry> old;
+  absl::MutexLock l(&name_mu_);
+  old = std::exchange(parent_, std::move(parent));
+  name_ = std::move(name);
+}
+
+void Dentry::CacheChild(const std::string& name,
+                        const std::shared_ptr<Dentry>& child) {
+  absl::MutexLock l(&mu_);
+  children_[name] = child;
+}
+
+void Dentry::ForgetChild(const std::string& name, const Dentry* which) {
+  absl::MutexLock l(&mu_);
+  auto it = children_.find(name);
+  if (it == children_.end()) return;
+  if (which) {
+    std::shared_ptr<Dentry> live = it->second.lock();
+    if (live && live.get() != which) return;
+  }
+  children_.erase(it);
+}
 
 int64_t Dentry::Lookup(const std::string& name, std::shared_ptr<Dentry>* out) {
   if (!IsDir()) return -ENOTDIR;
@@ -74,6 +110,58 @@ int64_t Dentry::Create(const std::string& name, int flags, mode_t mode,
                        const Credentials& creds,
                        std::shared_ptr<Dentry>* out) {
   return -EACCES;
+}
+
+int64_t Dentry::Mkdir(const std::string& name, mode_t mode,
+                      const Credentials& creds) {
+  return -EPERM;
+}
+
+int64_t Dentry::Mknod(const std::string& name, mode_t mode, dev_t dev,
+                      const Credentials& creds) {
+  return -EPERM;
+}
+
+int64_t Dentry::Symlink(const std::string& name, const std::string& target,
+                        const Credentials& creds) {
+  return -EPERM;
+}
+
+int64_t Dentry::Link(const std::string& name,
+                     const std::shared_ptr<Dentry>& target) {
+  return -EPERM;
+}
+
+int64_t Dentry::Unlink(const std::string& name,
+                       const std::shared_ptr<Dentry>& child) {
+  return -EPERM;
+}
+
+int64_t Dentry::Rmdir(const std::string& name,
+                      const std::shared_ptr<Dentry>& child) {
+  return -EPERM;
+}
+
+int64_t Dentry::Rename(const std::string& old_name,
+                       const std::shared_ptr<Dentry>& child, Dentry& new_dir,
+                       const std::string& new_name,
+                       const std::shared_ptr<Dentry>& replaced,
+                       unsigned flags) {
+  return -EPERM;
+}
+
+int64_t Dentry::Tmpfile(const VirtualDentry& dir_vd, int flags, mode_t mode,
+                        const Credentials& creds,
+                        std::shared_ptr<FileDescription>* out) {
+  return -EOPNOTSUPP;
+}
+
+int64_t Dentry::SetAttr(const SetAttrRequest& req) { return -EPERM; }
+
+uapi::Timespec NowTimespec() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uapi::Timespec{ts.tv_sec, ts.tv_nsec};
 }
 
 void StatToStatx(const uapi::Stat& st, uint32_t mask, uapi::Statx* stx) {

@@ -5,12 +5,18 @@
 #include <utility>
 
 #include "sentry/vfs/file_description.h"
+#include "sentry/vfs/lock.h"
 
 namespace sentry::vfs {
 
 FdTable::FdTable() = default;
 
-FdTable::~FdTable() = default;
+FdTable::~FdTable() { LockManager::Get().ReleaseOwner(this); }
+
+void FdTable::Released(const std::shared_ptr<FileDescription>& f) {
+  // Closing any fd of a file drops this table's record locks on it.
+  if (f) LockManager::Get().ReleaseOnClose(this, *f);
+}
 
 int64_t FdTable::FindFree(int min_fd, uint64_t limit) const {
   uint64_t lim = std::min(limit, kNrOpen);
@@ -66,6 +72,7 @@ int64_t FdTable::InstallAt(int fd, std::shared_ptr<FileDescription> file,
     absl::MutexLock l(&mu_);
     old = SetLocked(fd, std::move(file), cloexec);
   }
+  Released(old);
   // `old` is released here, outside the lock.
   return fd;
 }
@@ -79,10 +86,15 @@ std::shared_ptr<FileDescription> FdTable::Get(int fd, bool* cloexec) const {
 }
 
 std::shared_ptr<FileDescription> FdTable::Remove(int fd) {
-  absl::MutexLock l(&mu_);
-  if (fd < 0 || static_cast<size_t>(fd) >= entries_.size()) return nullptr;
-  if (!entries_[static_cast<size_t>(fd)].file) return nullptr;
-  return SetLocked(fd, nullptr, false);
+  std::shared_ptr<FileDescription> old;
+  {
+    absl::MutexLock l(&mu_);
+    if (fd < 0 || static_cast<size_t>(fd) >= entries_.size()) return nullptr;
+    if (!entries_[static_cast<size_t>(fd)].file) return nullptr;
+    old = SetLocked(fd, nullptr, false);
+  }
+  Released(old);
+  return old;
 }
 
 int64_t FdTable::Close(int fd) {
@@ -116,6 +128,7 @@ int64_t FdTable::Dup2(int oldfd, int newfd, bool cloexec, uint64_t limit) {
     }
     old = SetLocked(newfd, entries_[static_cast<size_t>(oldfd)].file, cloexec);
   }
+  Released(old);
   return newfd;
 }
 
@@ -144,6 +157,7 @@ void FdTable::CloseRange(unsigned first, unsigned last, bool only_cloexec) {
       }
     }
   }
+  for (const auto& f : closed) Released(f);
 }
 
 void FdTable::CloseOnExec() {
@@ -156,6 +170,7 @@ void FdTable::CloseOnExec() {
       }
     }
   }
+  for (const auto& f : closed) Released(f);
   // `closed` is released here, outside the lock.
 }
 
@@ -167,6 +182,7 @@ void FdTable::CloseAll() {
     count_ = 0;
     first_free_ = 0;
   }
+  LockManager::Get().ReleaseOwner(this);
 }
 
 std::shared_ptr<FdTable> FdTable::Fork() const {

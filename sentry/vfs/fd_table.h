@@ -77,6 +77,8 @@ class FdTable {
     std::shared_ptr<FileDescription> file;
     bool cloexec = false;
   };
+  // Called (without mu_) for each description removed from the table.
+  void Released(const std::shared_ptr<FileDescription>& f);
   // Lowest free slot >= min_fd below `limit`, or -1.
   int64_t FindFree(int min_fd, uint64_t limit) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -10,6 +10,7 @@
 
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/dentry.h"
+#include "sentry/vfs/lock.h"
 
 namespace sentry::vfs {
 
@@ -35,7 +36,51 @@ FileDescription::FileDescription(int status_flags)
       path_only_(status_flags & O_PATH),
       flags_(status_flags) {}
 
-FileDescription::~FileDescription() = default;
+FileDescription::~FileDescription() {
+  bool locked;
+  uint64_t dev, ino;
+  {
+    absl::MutexLock l(&mu_);
+    locked = locked_;
+    dev = lock_dev_;
+    ino = lock_ino_;
+  }
+  if (locked) LockManager::Get().ReleaseDescription(dev, ino, this);
+}
+
+void FileDescription::NoteLocked(uint64_t dev, uint64_t ino) {
+  absl::MutexLock l(&mu_);
+  locked_ = true;
+  lock_dev_ = dev;
+  lock_ino_ = ino;
+}
+
+EventMask FileDescription::Readiness(EventMask mask) {
+  return mask & (kReadableEvents | kWritableEvents);
+}
+
+int64_t FileDescription::Fsync(bool datasync) {
+  return location_.ok() ? 0 : -EINVAL;
+}
+
+int64_t FileDescription::Truncate(uint64_t size) {
+  if (!location_.ok() || !location_.dentry->IsRegular()) return -EINVAL;
+  SetAttrRequest req;
+  req.mask = SetAttrRequest::kSize;
+  req.size = size;
+  return location_.dentry->SetAttr(req);
+}
+
+int64_t FileDescription::Allocate(int mode, uint64_t offset, uint64_t len) {
+  if (location_.ok()) {
+    if (location_.dentry->IsDir()) return -EISDIR;
+    if (!location_.dentry->IsRegular()) return -ENODEV;
+    return -EOPNOTSUPP;
+  }
+  uapi::Stat st;
+  if (Stat(&st) == 0 && S_ISFIFO(st.st_mode)) return -ESPIPE;
+  return -ENODEV;
+}
 
 int FileDescription::status_flags() const {
   absl::MutexLock l(&mu_);

@@ -23,7 +23,9 @@
 #include "absl/synchronization/mutex.h"
 #include "abi/linux/fcntl.h"
 #include "abi/linux/stat.h"
+#include "sentry/vfs/credentials.h"
 #include "sentry/vfs/virtual_dentry.h"
+#include "sentry/vfs/waiter.h"
 
 namespace sentry {
 class Task;
@@ -107,6 +109,41 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // their Linux-style name ("pipe:[12]").
   virtual std::string Path() const;
 
+  // ---- Readiness (see waiter.h) ----
+  // The events of `mask` (plus kAlwaysEvents) the file is ready for now.
+  // Default: readable and writable, as regular files are.
+  virtual EventMask Readiness(EventMask mask);
+  // Registers a waiter for readiness changes. Files that are always ready
+  // need not keep it (the default does nothing).
+  virtual void EventRegister(WaitEntry* e) {}
+  virtual void EventUnregister(WaitEntry* e) {}
+
+  // ---- Data and size ----
+  // fsync/fdatasync. Default: 0 for files found by path, -EINVAL for
+  // anonymous ones (pipes), as Linux without an fsync operation.
+  virtual int64_t Fsync(bool datasync);
+  // ftruncate (the caller checked the description is writable): the
+  // default truncates the file it was opened from; -EINVAL otherwise.
+  virtual int64_t Truncate(uint64_t size);
+  // fallocate(2) with its mode bits. Default: -EOPNOTSUPP for files with a
+  // location, -ESPIPE for pipes, -ENODEV for other anonymous files.
+  virtual int64_t Allocate(int mode, uint64_t offset, uint64_t len);
+  // open(2) of this file through a magic link (/proc/PID/fd/N) when it
+  // has no location: pipes give a new end of the same pipe, host fds a new
+  // description of the same host file. Default: -ENXIO.
+  virtual int64_t Reopen(int flags, const Credentials& creds,
+                         std::shared_ptr<FileDescription>* out) {
+    return -ENXIO;
+  }
+  // A host fd holding exactly the file's contents, for shared mappings
+  // (tmpfs and memfd files give their memfd); -1 when there is none.
+  virtual int MappableHostFd() { return -1; }
+
+  // ---- Locks (lock.h) ----
+  // Set once an flock or OFD lock was taken through this description: its
+  // destruction then releases them.
+  void NoteLocked(uint64_t dev, uint64_t ino);
+
  protected:
   // Advances the offset after a successful default Read/Write; for
   // subclasses that implement their own offset-based operations.
@@ -124,6 +161,9 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   const bool path_only_;
   mutable absl::Mutex mu_;
   int flags_ ABSL_GUARDED_BY(mu_);
+  bool locked_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t lock_dev_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t lock_ino_ ABSL_GUARDED_BY(mu_) = 0;
   VirtualDentry location_;
   std::string path_;
 };

@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include <memory>
+#include <string>
 
 namespace sentry::vfs {
 
@@ -18,12 +19,14 @@ inline constexpr int kMountReadOnly = MS_RDONLY;
 inline constexpr int kMountNoSuid = MS_NOSUID;
 inline constexpr int kMountNoDev = MS_NODEV;
 inline constexpr int kMountNoExec = MS_NOEXEC;
+inline constexpr int kMountNoAtime = MS_NOATIME;
+inline constexpr int kMountRelatime = MS_RELATIME;
 
 class Mount {
  public:
   Mount(int id, std::shared_ptr<Filesystem> fs, std::shared_ptr<Dentry> root,
         int flags, std::shared_ptr<Mount> parent,
-        std::shared_ptr<Dentry> mountpoint);
+        std::shared_ptr<Dentry> mountpoint, std::string source = "none");
 
   int id() const { return id_; }
   Filesystem& filesystem() const { return *fs_; }
@@ -35,6 +38,13 @@ class Mount {
   bool ReadOnly() const;
   bool NoExec() const { return flags_ & kMountNoExec; }
   bool NoDev() const { return flags_ & kMountNoDev; }
+  bool NoSuid() const { return flags_ & kMountNoSuid; }
+  // What /proc/mounts shows in the first column ("tmpfs", a host path).
+  const std::string& source() const { return source_; }
+  // "rw,nosuid,nodev,relatime" plus the filesystem's own options.
+  std::string OptionsString() const;
+  // The ST_* flags statfs(2) reports for this mount.
+  int64_t StatfsFlags() const;
 
   // Where the mount is attached; both null for the root mount.
   const std::shared_ptr<Mount>& parent() const { return parent_; }
@@ -47,6 +57,7 @@ class Mount {
   const int flags_;
   const std::shared_ptr<Mount> parent_;
   const std::shared_ptr<Dentry> mountpoint_;
+  const std::string source_;
 };
 
 }  // namespace sentry::vfs

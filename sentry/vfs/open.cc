@@ -56,9 +56,16 @@ int64_t VirtualFilesystem::OpenLocation(const VirtualDentry& vd, int flags,
     if (r < 0) return r;
   }
   std::shared_ptr<FileDescription> f;
-  int64_t r = d.Open(vd, flags, &f);
+  int64_t r = d.Open(vd, flags, creds, &f);
   if (r < 0) return r;
   f->SetLocation(vd, PathOf(Root(), vd));
+  if ((flags & O_TRUNC) && d.IsRegular()) {
+    SetAttrRequest req;
+    req.mask = SetAttrRequest::kSize;
+    req.size = 0;
+    r = d.SetAttr(req);
+    if (r < 0) return r;
+  }
   *out = std::move(f);
   return 0;
 }
@@ -67,7 +74,8 @@ int64_t VirtualFilesystem::OpenAt(const VirtualDentry& root,
                                   const VirtualDentry& start,
                                   std::string_view path, int flags,
                                   mode_t mode, const Credentials& creds,
-                                  std::shared_ptr<FileDescription>* out) {
+                                  std::shared_ptr<FileDescription>* out,
+                                  int resolve) {
   if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   const bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
   const bool create = (flags & O_CREAT) && !tmpfile;
@@ -75,38 +83,48 @@ int64_t VirtualFilesystem::OpenAt(const VirtualDentry& root,
   // O_CREAT|O_EXCL never follows a final symlink: it must not exist at all.
   const bool follow = !(flags & O_NOFOLLOW) && !excl;
   WalkResult res;
-  int64_t r = Walk(root, start, path, follow, create, creds, &res);
+  int64_t r = Walk(root, start, path, follow, create, creds, &res, resolve);
   if (r < 0) return r;
   if (tmpfile) {
     // An unnamed file in the directory `path`.
     if (!res.vd.dentry->IsDir()) return -ENOTDIR;
     if (res.vd.mount->ReadOnly()) return -EROFS;
-    return -EOPNOTSUPP;
+    r = MayCreate(res.vd, creds);
+    if (r < 0) return r;
+    std::shared_ptr<FileDescription> f;
+    r = res.vd.dentry->Tmpfile(res.vd, flags, mode, creds, &f);
+    if (r < 0) return r;
+    // The filesystem set the location (an unnamed dentry); name it.
+    VirtualDentry loc = f->location();
+    if (loc.ok()) f->SetLocation(loc, PathOf(Root(), loc));
+    *out = std::move(f);
+    return 0;
   }
   if (!res.found) {
     if (res.trailing_slash) return -EISDIR;
     if (res.parent.mount->ReadOnly()) return -EROFS;
-    if (!creds.IsRoot()) {
-      uapi::Stat st;
-      r = res.parent.dentry->Stat(&st);
-      if (r < 0) return r;
-      r = CheckPermission(creds, st.st_mode, st.st_uid, st.st_gid,
-                          kMayWrite | kMayExec);
-      if (r < 0) return r;
-    }
+    r = MayCreate(res.parent, creds);
+    if (r < 0) return r;
     std::shared_ptr<Dentry> child;
     r = res.parent.dentry->Create(res.name, flags, mode, creds, &child);
+    if (r == -EEXIST && !excl) {
+      // Lost a race with another creator: open what is there now.
+      return OpenAt(root, start, path, flags & ~O_CREAT, mode, creds, out,
+                    resolve);
+    }
     if (r < 0) return r;
+    res.parent.dentry->CacheChild(res.name, child);
     // A file just created opens whatever its mode says, as in Linux.
     VirtualDentry vd{res.parent.mount, std::move(child)};
     std::shared_ptr<FileDescription> f;
-    r = vd.dentry->Open(vd, flags, &f);
+    r = vd.dentry->Open(vd, flags & ~O_TRUNC, creds, &f);
     if (r < 0) return r;
     f->SetLocation(vd, PathOf(Root(), vd));
     *out = std::move(f);
     return 0;
   }
   if (excl) return -EEXIST;
+  if (create && res.vd.dentry->IsDir()) return -EISDIR;
   return OpenLocation(res.vd, flags, creds, out);
 }
 

@@ -52,15 +52,18 @@ int64_t VirtualFilesystem::MayLookup(const VirtualDentry& dir,
   return CheckPermission(creds, st.st_mode, st.st_uid, st.st_gid, kMayExec);
 }
 
-VirtualDentry VirtualFilesystem::CrossMounts(VirtualDentry vd) const {
+VirtualDentry VirtualFilesystem::CrossMounts(VirtualDentry vd,
+                                             bool* crossed) const {
   while (std::shared_ptr<Mount> m = MountedAt(vd)) {
     vd = VirtualDentry{m, m->root()};
+    if (crossed) *crossed = true;
   }
   return vd;
 }
 
 VirtualDentry VirtualFilesystem::Parent(const VirtualDentry& root,
-                                        const VirtualDentry& vd) const {
+                                        const VirtualDentry& vd,
+                                        bool* crossed) const {
   VirtualDentry cur = vd;
   for (;;) {
     if (cur == root) return cur;
@@ -68,21 +71,33 @@ VirtualDentry VirtualFilesystem::Parent(const VirtualDentry& root,
     // At the root of a mount: continue from its mountpoint.
     if (!cur.mount->parent()) return cur;  // top of the tree
     cur = VirtualDentry{cur.mount->parent(), cur.mount->mountpoint()};
+    if (crossed) *crossed = true;
   }
   std::shared_ptr<Dentry> parent = cur.dentry->parent();
   if (!parent) return cur;
   cur.dentry = std::move(parent);
-  return CrossMounts(std::move(cur));
+  return CrossMounts(std::move(cur), crossed);
 }
 
-int64_t VirtualFilesystem::Walk(const VirtualDentry& root,
+int64_t VirtualFilesystem::Walk(const VirtualDentry& root_in,
                                 const VirtualDentry& start,
                                 std::string_view path, bool follow_final,
                                 bool want_parent, const Credentials& creds,
-                                WalkResult* res) const {
+                                WalkResult* res, int resolve) const {
   if (path.empty()) return -ENOENT;
   if (path.size() >= kPathMax) return -ENAMETOOLONG;
-  if (!root.ok() || !start.ok()) return -ENOENT;
+  if (!root_in.ok() || !start.ok()) return -ENOENT;
+  // RESOLVE_BENEATH and RESOLVE_IN_ROOT make the starting point the root
+  // of the walk: the first refuses to leave it (EXDEV), the second clamps
+  // `..` and absolute symlinks to it.
+  const bool scoped = resolve & (kResolveBeneath | kResolveInRoot);
+  const bool beneath = resolve & kResolveBeneath;
+  const bool no_xdev = resolve & kResolveNoXdev;
+  const VirtualDentry root = scoped ? start : root_in;
+  if (path[0] == '/') {
+    if (beneath) return -EXDEV;
+    if (no_xdev && root.mount != start.mount) return -EXDEV;
+  }
   VirtualDentry cur = path[0] == '/' ? root : start;
   std::vector<Component> stack;
   PushComponents(path, false, &stack);
@@ -102,7 +117,10 @@ int64_t VirtualFilesystem::Walk(const VirtualDentry& root,
       continue;
     }
     if (c.name == "..") {
-      cur = Parent(root, cur);
+      if (beneath && cur == root) return -EXDEV;
+      bool crossed = false;
+      cur = Parent(root, cur, &crossed);
+      if (crossed && no_xdev) return -EXDEV;
       if (last) res->name.clear();
       continue;
     }
@@ -117,18 +135,43 @@ int64_t VirtualFilesystem::Walk(const VirtualDentry& root,
       return 0;
     }
     if (r < 0) return r;
-    VirtualDentry next = CrossMounts(VirtualDentry{cur.mount, std::move(child)});
+    bool crossed = false;
+    VirtualDentry next =
+        CrossMounts(VirtualDentry{cur.mount, std::move(child)}, &crossed);
+    if (crossed && no_xdev) return -EXDEV;
     if (next.dentry->IsSymlink() && (!last || c.slash || follow_final)) {
+      if (resolve & kResolveNoSymlinks) return -ELOOP;
       if (++links > kMaxSymlinks) return -ELOOP;
+      if (next.dentry->IsMagicLink()) {
+        // procfs's links to open files and directories: go there directly.
+        if (resolve & kResolveNoMagiclinks) return -ELOOP;
+        VirtualDentry jump;
+        r = next.dentry->FollowMagicLink(creds, &jump);
+        if (r < 0) return r;
+        if (no_xdev && jump.mount != cur.mount) return -EXDEV;
+        if (scoped) return -EXDEV;
+        if ((!last || c.slash) && !jump.dentry->IsDir()) return -ENOTDIR;
+        if (last) {
+          res->parent = cur;
+          res->name = c.name;
+          res->trailing_slash = c.slash;
+        }
+        cur = std::move(jump);
+        continue;
+      }
       std::string target;
-      r = next.dentry->Readlink(&target);
+      r = next.dentry->ReadlinkAs(creds, &target);
       if (r < 0) return r;
       if (target.empty()) return -ENOENT;
       if (target.size() >= kPathMax) return -ENAMETOOLONG;
       // The target replaces the link: absolute targets restart at the
       // caller's root (never the host's), relative ones at the link's
       // directory, which is still `cur`.
-      if (target[0] == '/') cur = root;
+      if (target[0] == '/') {
+        if (beneath) return -EXDEV;
+        if (no_xdev && cur.mount != root.mount) return -EXDEV;
+        cur = root;
+      }
       PushComponents(target, c.slash, &stack);
       continue;
     }
@@ -145,6 +188,57 @@ int64_t VirtualFilesystem::Walk(const VirtualDentry& root,
   return 0;
 }
 
+int64_t VirtualFilesystem::WalkParent(const VirtualDentry& root,
+                                      const VirtualDentry& start,
+                                      std::string_view path,
+                                      const Credentials& creds,
+                                      ParentResult* res) const {
+  if (path.empty()) return -ENOENT;
+  if (path.size() >= kPathMax) return -ENAMETOOLONG;
+  if (!root.ok() || !start.ok()) return -ENOENT;
+  size_t end = path.find_last_not_of('/');
+  if (end == std::string_view::npos) {
+    // Only slashes: the root itself.
+    res->dir = root;
+    res->name.clear();
+    res->type = LastType::kRoot;
+    res->trailing_slash = false;
+    return 0;
+  }
+  size_t begin = path.rfind('/', end);
+  begin = begin == std::string_view::npos ? 0 : begin + 1;
+  std::string_view name = path.substr(begin, end + 1 - begin);
+  std::string_view dir_path = path.substr(0, begin);
+  res->trailing_slash = end + 1 < path.size();
+  if (dir_path.empty()) {
+    res->dir = start;
+  } else {
+    WalkResult w;
+    int64_t r = Walk(root, start, dir_path, true, false, creds, &w);
+    if (r < 0) return r;
+    res->dir = std::move(w.vd);
+  }
+  if (!res->dir.dentry->IsDir()) return -ENOTDIR;
+  if (name == ".") {
+    res->type = LastType::kDot;
+  } else if (name == "..") {
+    res->type = LastType::kDotDot;
+  } else {
+    if (name.size() > kNameMax) return -ENAMETOOLONG;
+    res->type = LastType::kNormal;
+  }
+  res->name = std::string(name);
+  return 0;
+}
+
+int64_t VirtualFilesystem::LookupLast(const ParentResult& res,
+                                      const Credentials& creds,
+                                      std::shared_ptr<Dentry>* out) {
+  int64_t r = MayLookup(res.dir, creds);
+  if (r < 0) return r;
+  return res.dir.dentry->Lookup(res.name, out);
+}
+
 int64_t VirtualFilesystem::GetDentryAt(const VirtualDentry& root,
                                        const VirtualDentry& start,
                                        std::string_view path,
@@ -152,7 +246,8 @@ int64_t VirtualFilesystem::GetDentryAt(const VirtualDentry& root,
                                        const Credentials& creds,
                                        VirtualDentry* out) {
   WalkResult res;
-  int64_t r = Walk(root, start, path, opts.follow_final, false, creds, &res);
+  int64_t r = Walk(root, start, path, opts.follow_final, false, creds, &res,
+                   opts.resolve);
   if (r < 0) return r;
   if (opts.must_be_dir && !res.vd.dentry->IsDir()) return -ENOTDIR;
   *out = std::move(res.vd);
@@ -168,7 +263,7 @@ int64_t VirtualFilesystem::ReadlinkAt(const VirtualDentry& root,
   int64_t r = Walk(root, start, path, false, false, creds, &res);
   if (r < 0) return r;
   if (!res.vd.dentry->IsSymlink()) return -EINVAL;
-  return res.vd.dentry->Readlink(target);
+  return res.vd.dentry->ReadlinkAs(creds, target);
 }
 
 }  // namespace sentry::vfs

@@ -18,14 +18,17 @@ absl::StatusOr<std::shared_ptr<VirtualFilesystem>> VirtualFilesystem::New(
     const std::string& host_root) {
   auto fs = fs::HostFilesystem::New(host_root);
   if (!fs.ok()) return fs.status();
-  return std::make_shared<VirtualFilesystem>(*std::move(fs), kMountReadOnly);
+  return std::make_shared<VirtualFilesystem>(*std::move(fs), kMountReadOnly,
+                                             host_root);
 }
 
 VirtualFilesystem::VirtualFilesystem(std::shared_ptr<Filesystem> root_fs,
-                                     int root_flags) {
+                                     int root_flags,
+                                     const std::string& root_source) {
   std::shared_ptr<Dentry> root = root_fs->Root();
   root_mount_ = std::make_shared<Mount>(1, std::move(root_fs), std::move(root),
-                                        root_flags, nullptr, nullptr);
+                                        root_flags, nullptr, nullptr,
+                                        root_source);
 }
 
 VirtualFilesystem::~VirtualFilesystem() = default;
@@ -55,26 +58,32 @@ absl::StatusOr<std::shared_ptr<FsContext>> VirtualFilesystem::NewFsContext(
 
 absl::Status VirtualFilesystem::AddMount(const std::string& target,
                                          std::shared_ptr<Filesystem> fs,
-                                         int flags) {
+                                         int flags, const std::string& source) {
   VirtualDentry root = Root();
   if (target.empty() || target[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("mount target \"", target, "\" is not absolute"));
   }
+  std::shared_ptr<Dentry> fs_root = fs->Root();
   VirtualDentry vd;
   LookupOptions opts;
-  opts.must_be_dir = true;
+  opts.must_be_dir = fs_root->IsDir();
   int64_t r = GetDentryAt(root, root, target, opts, Credentials{}, &vd);
   if (r < 0) {
     return absl::NotFoundError(absl::StrCat("mount target \"", target,
                                             "\": ", std::strerror(-r)));
   }
-  std::shared_ptr<Dentry> fs_root = fs->Root();
+  if (vd.dentry->IsDir() != fs_root->IsDir()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "mount target \"", target, "\": ",
+        std::strerror(fs_root->IsDir() ? ENOTDIR : EISDIR)));
+  }
   absl::MutexLock l(&mounts_mu_);
   auto m = std::make_shared<Mount>(next_mount_id_++, std::move(fs),
                                    std::move(fs_root), flags, vd.mount,
-                                   vd.dentry);
+                                   vd.dentry, source);
   mounts_[{vd.mount.get(), vd.dentry.get()}] = m;
+  ++mountpoints_[vd.dentry.get()];
   mount_order_.push_back(std::move(m));
   return absl::OkStatus();
 }
@@ -88,6 +97,11 @@ std::shared_ptr<Mount> VirtualFilesystem::MountedAt(
   return it == mounts_.end() ? nullptr : it->second;
 }
 
+bool VirtualFilesystem::IsMountpoint(const Dentry* d) const {
+  absl::ReaderMutexLock l(&mounts_mu_);
+  return mountpoints_.contains(d);
+}
+
 std::vector<std::shared_ptr<Mount>> VirtualFilesystem::Mounts() const {
   std::vector<std::shared_ptr<Mount>> out{root_mount_};
   absl::ReaderMutexLock l(&mounts_mu_);
@@ -98,7 +112,7 @@ std::vector<std::shared_ptr<Mount>> VirtualFilesystem::Mounts() const {
 std::string VirtualFilesystem::PathOf(const VirtualDentry& root,
                                       const VirtualDentry& vd,
                                       bool* reachable) {
-  std::vector<const std::string*> names;
+  std::vector<std::string> names;
   VirtualDentry cur = vd;
   bool ok = true;
   while (cur.ok() && !(cur == root)) {
@@ -110,7 +124,7 @@ std::string VirtualFilesystem::PathOf(const VirtualDentry& root,
       cur = VirtualDentry{cur.mount->parent(), cur.mount->mountpoint()};
       continue;
     }
-    names.push_back(&cur.dentry->name());
+    names.push_back(cur.dentry->name());
     std::shared_ptr<Dentry> parent = cur.dentry->parent();
     if (!parent) {
       ok = false;
@@ -122,7 +136,7 @@ std::string VirtualFilesystem::PathOf(const VirtualDentry& root,
   std::string out;
   for (auto it = names.rbegin(); it != names.rend(); ++it) {
     out += '/';
-    out += **it;
+    out += *it;
   }
   return out.empty() ? "/" : out;
 }

@@ -56,6 +56,20 @@ HostFdFile::HostFdFile(int fd, int status_flags, std::string name, bool is_tty)
 
 HostFdFile::~HostFdFile() { close(fd_); }
 
+int64_t HostFdFile::Reopen(int flags, const vfs::Credentials& creds,
+                           std::shared_ptr<vfs::FileDescription>* out) {
+  // A new description of the same host file (as reopening a terminal or
+  // pipe through /proc/self/fd does on Linux), with the access asked for.
+  int acc = flags & O_ACCMODE;
+  int have = status_flags() & O_ACCMODE;
+  if ((acc == O_RDONLY || acc == O_RDWR) && have == O_WRONLY) return -EACCES;
+  if ((acc == O_WRONLY || acc == O_RDWR) && have == O_RDONLY) return -EACCES;
+  std::shared_ptr<vfs::FileDescription> f = vfs::NewHostFdFile(fd_, name_);
+  if (!f) return -EMFILE;
+  *out = std::move(f);
+  return 0;
+}
+
 int64_t HostFdFile::WaitHost(short events) {
   struct pollfd p{fd_, events, 0};
   for (;;) {

@@ -31,6 +31,8 @@ class HostFdFile : public vfs::FileDescription {
   int64_t Stat(uapi::Stat* st) override;
   int64_t Ioctl(Task& t, uint64_t cmd, uint64_t arg) override;
   std::string Path() const override { return name_; }
+  int64_t Reopen(int flags, const vfs::Credentials& creds,
+                 std::shared_ptr<vfs::FileDescription>* out) override;
 
   int host_fd() const { return fd_; }
   bool is_tty() const { return is_tty_; }

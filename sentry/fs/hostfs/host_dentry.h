@@ -31,7 +31,34 @@ class HostDentry : public vfs::Dentry {
   int64_t Statx(uint32_t mask, uapi::Statx* stx) override;
   int64_t Readlink(std::string* target) override;
   int64_t Open(const vfs::VirtualDentry& vd, int flags,
+               const vfs::Credentials& creds,
                std::shared_ptr<vfs::FileDescription>* out) override;
+
+  // Writable hostfs only (the VFS never calls these on a read-only mount).
+  int64_t Create(const std::string& name, int flags, mode_t mode,
+                 const vfs::Credentials& creds,
+                 std::shared_ptr<vfs::Dentry>* out) override;
+  int64_t Mkdir(const std::string& name, mode_t mode,
+                const vfs::Credentials& creds) override;
+  int64_t Mknod(const std::string& name, mode_t mode, dev_t dev,
+                const vfs::Credentials& creds) override;
+  int64_t Symlink(const std::string& name, const std::string& target,
+                  const vfs::Credentials& creds) override;
+  int64_t Link(const std::string& name,
+               const std::shared_ptr<vfs::Dentry>& target) override;
+  int64_t Unlink(const std::string& name,
+                 const std::shared_ptr<vfs::Dentry>& child) override;
+  int64_t Rmdir(const std::string& name,
+                const std::shared_ptr<vfs::Dentry>& child) override;
+  int64_t Rename(const std::string& old_name,
+                 const std::shared_ptr<vfs::Dentry>& child,
+                 vfs::Dentry& new_dir, const std::string& new_name,
+                 const std::shared_ptr<vfs::Dentry>& replaced,
+                 unsigned flags) override;
+  int64_t Tmpfile(const vfs::VirtualDentry& dir_vd, int flags, mode_t mode,
+                  const vfs::Credentials& creds,
+                  std::shared_ptr<vfs::FileDescription>* out) override;
+  int64_t SetAttr(const vfs::SetAttrRequest& req) override;
 
   int path_fd() const { return fd_; }
   bool masked() const { return masked_; }
@@ -41,9 +68,11 @@ class HostDentry : public vfs::Dentry {
                       std::shared_ptr<vfs::Dentry>* out) override;
 
  private:
-  // Opens the file itself for reading (not O_PATH), checking that the host
-  // still has the same file there.
+  // Opens the file itself with the access mode of `flags` (not O_PATH),
+  // checking that the host still has the same file there.
   int64_t OpenHostFile(int flags, int* fd);
+  // "/proc/self/fd/N" for the held fd: reopens exactly this inode.
+  std::string ProcPath() const;
 
   HostFilesystem* const fs_;
   const int fd_;

@@ -26,6 +26,32 @@ int64_t HostRegularFile::PRead(void* buf, uint64_t n, int64_t off) {
   }
 }
 
+int64_t HostRegularFile::PWrite(const void* buf, uint64_t n, int64_t off) {
+  if (off < 0) return -EINVAL;
+  for (;;) {
+    ssize_t r = pwrite(fd_, buf, n, off);
+    if (r >= 0) return r;
+    if (errno != EINTR) return -errno;
+  }
+}
+
+int64_t HostRegularFile::Fsync(bool datasync) {
+  int r = datasync ? fdatasync(fd_) : fsync(fd_);
+  return r < 0 ? -errno : 0;
+}
+
+int64_t HostRegularFile::Truncate(uint64_t size) {
+  return ftruncate(fd_, static_cast<off_t>(size)) < 0 ? -errno : 0;
+}
+
+int64_t HostRegularFile::Allocate(int mode, uint64_t offset, uint64_t len) {
+  if (fallocate(fd_, mode, static_cast<off_t>(offset),
+                static_cast<off_t>(len)) < 0) {
+    return -errno;
+  }
+  return 0;
+}
+
 int64_t HostRegularFile::Seek(int64_t off, int whence) {
   if (whence != SEEK_DATA && whence != SEEK_HOLE) {
     return FileDescription::Seek(off, whence);
@@ -47,6 +73,11 @@ HostDirectoryFile::HostDirectoryFile(int host_fd, int status_flags,
 HostDirectoryFile::~HostDirectoryFile() { close(fd_); }
 
 int64_t HostDirectoryFile::Stat(uapi::Stat* st) { return HostFstat(fd_, st); }
+
+int64_t HostDirectoryFile::Fsync(bool datasync) {
+  int r = datasync ? fdatasync(fd_) : fsync(fd_);
+  return r < 0 ? -errno : 0;
+}
 
 int64_t HostDirectoryFile::ListEntries(std::vector<vfs::DirEntry>* out) {
   if (masked_) return 0;

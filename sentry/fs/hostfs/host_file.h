@@ -12,11 +12,16 @@ namespace sentry::fs {
 
 class HostRegularFile : public vfs::FileDescription {
  public:
-  // Takes ownership of `host_fd` (opened O_RDONLY).
+  // Takes ownership of `host_fd` (opened with the description's access).
   HostRegularFile(int host_fd, int status_flags);
   ~HostRegularFile() override;
 
   int64_t PRead(void* buf, uint64_t n, int64_t off) override;
+  int64_t PWrite(const void* buf, uint64_t n, int64_t off) override;
+  int64_t Fsync(bool datasync) override;
+  int64_t Truncate(uint64_t size) override;
+  int64_t Allocate(int mode, uint64_t offset, uint64_t len) override;
+  int MappableHostFd() override { return fd_; }
   // SEEK_DATA/SEEK_HOLE ask the host; the rest is the default arithmetic.
   int64_t Seek(int64_t off, int whence) override;
   int64_t Stat(uapi::Stat* st) override;
@@ -36,6 +41,7 @@ class HostDirectoryFile : public vfs::DirectoryFileDescription {
   ~HostDirectoryFile() override;
 
   int64_t Stat(uapi::Stat* st) override;
+  int64_t Fsync(bool datasync) override;
 
  protected:
   int64_t ListEntries(std::vector<vfs::DirEntry>* out) override;

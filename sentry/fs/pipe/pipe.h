@@ -1,44 +1,56 @@
-// Pipe: the buffer shared by the two ends of a pipe(2), as Linux's
-// pipe_inode_info. 64 KiB of capacity; writes of at most PIPE_BUF bytes are
-// atomic; a read returns what is there (blocking only while the pipe is
-// empty and has writers); EOF once every writer is gone; EPIPE for writes
-// once every reader is gone.
+// Pipe: the buffer shared by the ends of a pipe(2) or FIFO, as Linux's
+// pipe_inode_info. 64 KiB of capacity by default (F_SETPIPE_SZ changes
+// it); writes of at most PIPE_BUF bytes are atomic; a read returns what is
+// there (blocking only while the pipe is empty and has writers); EOF once
+// every writer is gone; EPIPE for writes once every reader is gone.
 //
-// Blocking waits on one absl::CondVar. A wait can be abandoned through the
-// `interrupted` callback (polled every kInterruptPollMs), which the file
-// layer wires to the task's state; the call then returns -EINTR (or the
-// bytes already moved).
+// Blocking goes through vfs::BlockTask on the pipe's own condition
+// variable; readiness changes are also announced on queue() for poll and
+// epoll. A blocked call gives up with -ERESTARTSYS when its task must stop
+// waiting (or returns the bytes already moved).
 #ifndef SENTRY_FS_PIPE_PIPE_H_
 #define SENTRY_FS_PIPE_PIPE_H_
 
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "sentry/vfs/waiter.h"
+
+namespace sentry {
+class Task;
+}
 
 namespace sentry::fs {
 
-inline constexpr uint64_t kPipeCapacity = 65536;
-inline constexpr uint64_t kPipeBuf = 4096;  // PIPE_BUF
-inline constexpr int kInterruptPollMs = 50;
+inline constexpr uint64_t kPipeCapacity = 65536;  // the default
+inline constexpr uint64_t kPipeBuf = 4096;        // PIPE_BUF
+// /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ gets.
+inline constexpr uint64_t kPipeMaxSize = 1 << 20;
+// The most any F_SETPIPE_SZ gets here (Linux lets root go further).
+inline constexpr uint64_t kPipeHardMax = 1 << 28;
 
 class Pipe {
  public:
   Pipe();
 
   // Reads up to `n` bytes. -EAGAIN when empty with writers and `nonblock`;
-  // 0 at EOF.
-  int64_t Read(void* buf, uint64_t n, bool nonblock,
-               const std::function<bool()>& interrupted);
+  // 0 at EOF. `t` (may be null) is the task on whose behalf it blocks.
+  int64_t Read(Task* t, void* buf, uint64_t n, bool nonblock);
   // Writes `n` bytes (all of them unless non-blocking, interrupted, or the
   // readers leave). -EPIPE when there are no readers, -EAGAIN when nothing
   // fits and `nonblock`.
-  int64_t Write(const void* buf, uint64_t n, bool nonblock,
-                const std::function<bool()>& interrupted);
+  int64_t Write(Task* t, const void* buf, uint64_t n, bool nonblock);
+  // Copies up to `n` buffered bytes starting `skip` bytes in, without
+  // consuming them (tee).
+  uint64_t Peek(void* buf, uint64_t n, uint64_t skip) const;
   // Bytes buffered (FIONREAD).
   uint64_t Available() const;
+  uint64_t Capacity() const;
+  // F_SETPIPE_SZ: `size` already rounded; -EBUSY when more is buffered.
+  int64_t SetCapacity(uint64_t size);
 
   // End counts: a FileDescription for an end calls these from its
   // constructor and destructor.
@@ -46,25 +58,42 @@ class Pipe {
   void AddWriter();
   void RemoveReader();
   void RemoveWriter();
-
   int readers() const;
   int writers() const;
 
+  // FIFO open(2): a reader (or writer) that is not also the other end
+  // waits for the other side to show up, unless `nonblock`. Called after
+  // the caller's own end was added. 0 or -ERESTARTSYS.
+  int64_t WaitForPeer(Task* t, bool reader);
+
+  // Readiness of an end that reads and/or writes (poll(2) semantics).
+  vfs::EventMask Readiness(bool reader, bool writer, vfs::EventMask mask) const;
+  vfs::WaitQueue& queue() { return queue_; }
+
  private:
   uint64_t FreeLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return kPipeCapacity - size_;
+    return capacity_ - size_;
   }
-  // Waits for a state change or the poll interval.
-  void WaitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Wakes blocked callers and pollers (call without mu_).
+  void Changed(vfs::EventMask events);
 
   mutable absl::Mutex mu_;
   absl::CondVar cv_;
   std::vector<char> ring_ ABSL_GUARDED_BY(mu_);
+  uint64_t capacity_ ABSL_GUARDED_BY(mu_) = kPipeCapacity;
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;  // index of the first byte
   uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;  // bytes buffered
   int readers_ ABSL_GUARDED_BY(mu_) = 0;
   int writers_ ABSL_GUARDED_BY(mu_) = 0;
+  // How many times an end was opened (FIFO opens wait for a change).
+  uint64_t reader_opens_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t writer_opens_ ABSL_GUARDED_BY(mu_) = 0;
+  vfs::WaitQueue queue_;
 };
+
+// The pipe behind the FIFO (dev, ino): one per host FIFO the sandbox opens
+// (hostfs), shared by every opener while any end is open.
+std::shared_ptr<Pipe> FifoPipe(uint64_t dev, uint64_t ino);
 
 }  // namespace sentry::fs
 

@@ -1,5 +1,6 @@
 #include "sentry/fs/pipe/pipe_file.h"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -11,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/dentry.h"
+#include "sentry/vfs/mount.h"
 
 namespace sentry::fs {
 
@@ -45,15 +48,16 @@ PipeFile::~PipeFile() {
 }
 
 int64_t PipeFile::Read(Task& t, void* buf, uint64_t n) {
-  return pipe_->Read(buf, n, nonblocking(), [&t] { return t.exiting(); });
+  return pipe_->Read(&t, buf, n, nonblocking());
 }
 
 int64_t PipeFile::Write(Task& t, const void* buf, uint64_t n) {
   // TODO(signals): EPIPE also raises SIGPIPE once signals are delivered.
-  return pipe_->Write(buf, n, nonblocking(), [&t] { return t.exiting(); });
+  return pipe_->Write(&t, buf, n, nonblocking());
 }
 
 int64_t PipeFile::Stat(uapi::Stat* st) {
+  if (location().ok()) return location().dentry->Stat(st);
   std::memset(st, 0, sizeof(*st));
   st->st_dev = kPipeFsDev;
   st->st_ino = ino_;
@@ -75,7 +79,29 @@ int64_t PipeFile::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
   return -ENOTTY;
 }
 
-std::string PipeFile::Path() const { return absl::StrCat("pipe:[", ino_, "]"); }
+int64_t PipeFile::Reopen(int flags, const vfs::Credentials& creds,
+                         std::shared_ptr<vfs::FileDescription>* out) {
+  return OpenFifo(creds.task, pipe_, ino_, flags, out);
+}
+
+std::string PipeFile::Path() const {
+  // FIFOs opened by name show it; pipes (also reopened through
+  // /proc/PID/fd, which gives them an anonymous location) their pipefs name.
+  if (location().ok() && location().mount->id() != 0) {
+    return FileDescription::Path();
+  }
+  return absl::StrCat("pipe:[", ino_, "]");
+}
+
+vfs::EventMask PipeFile::Readiness(vfs::EventMask mask) {
+  return pipe_->Readiness(reader_, writer_, mask);
+}
+
+void PipeFile::EventRegister(vfs::WaitEntry* e) { pipe_->queue().Register(e); }
+
+void PipeFile::EventUnregister(vfs::WaitEntry* e) {
+  pipe_->queue().Unregister(e);
+}
 
 std::pair<std::shared_ptr<vfs::FileDescription>,
           std::shared_ptr<vfs::FileDescription>>
@@ -86,6 +112,29 @@ NewPipe(int flags) {
   auto r = std::make_shared<PipeFile>(pipe, ino, O_RDONLY | status);
   auto w = std::make_shared<PipeFile>(pipe, ino, O_WRONLY | status);
   return {std::move(r), std::move(w)};
+}
+
+int64_t OpenFifo(Task* t, std::shared_ptr<Pipe> pipe, uint64_t ino, int flags,
+                 std::shared_ptr<vfs::FileDescription>* out) {
+  const int acc = flags & O_ACCMODE;
+  const bool nonblock = flags & O_NONBLOCK;
+  if (acc == O_WRONLY && nonblock && pipe->readers() == 0) return -ENXIO;
+  auto f = std::make_shared<PipeFile>(pipe, ino, vfs::OpenStatusFlags(flags));
+  if (!nonblock && acc != O_RDWR) {
+    int64_t r = pipe->WaitForPeer(t, acc == O_RDONLY);
+    if (r < 0) return r;
+  }
+  *out = std::move(f);
+  return 0;
+}
+
+uint64_t RoundPipeSize(uint64_t size) {
+  if (size > kPipeHardMax) return 0;
+  uint64_t pages = (size + 4095) / 4096;
+  if (pages == 0) pages = 1;
+  uint64_t p = 1;
+  while (p < pages) p <<= 1;
+  return p * 4096;
 }
 
 }  // namespace sentry::fs

@@ -1,4 +1,4 @@
-// The two ends of a pipe as open file descriptions.
+// The ends of a pipe or FIFO as open file descriptions.
 #ifndef SENTRY_FS_PIPE_PIPE_FILE_H_
 #define SENTRY_FS_PIPE_PIPE_FILE_H_
 
@@ -14,7 +14,8 @@ namespace sentry::fs {
 
 class PipeFile : public vfs::FileDescription {
  public:
-  // `status_flags`: O_RDONLY or O_WRONLY plus O_NONBLOCK/O_DIRECT.
+  // `status_flags`: O_RDONLY, O_WRONLY (pipes) or O_RDWR (FIFOs) plus
+  // O_NONBLOCK/O_DIRECT.
   PipeFile(std::shared_ptr<Pipe> pipe, uint64_t ino, int status_flags);
   ~PipeFile() override;
 
@@ -25,11 +26,22 @@ class PipeFile : public vfs::FileDescription {
     return -ESPIPE;
   }
   int64_t Seek(int64_t off, int whence) override { return -ESPIPE; }
+  // A FIFO reports its inode; an anonymous pipe its pipefs inode.
   int64_t Stat(uapi::Stat* st) override;
   int64_t Ioctl(Task& t, uint64_t cmd, uint64_t arg) override;
   std::string Path() const override;
+  vfs::EventMask Readiness(vfs::EventMask mask) override;
+  void EventRegister(vfs::WaitEntry* e) override;
+  void EventUnregister(vfs::WaitEntry* e) override;
+  int64_t Fsync(bool datasync) override { return -EINVAL; }
+  int64_t Reopen(int flags, const vfs::Credentials& creds,
+                 std::shared_ptr<vfs::FileDescription>* out) override;
 
   Pipe& pipe() { return *pipe_; }
+  const std::shared_ptr<Pipe>& shared_pipe() const { return pipe_; }
+  bool reader() const { return reader_; }
+  bool writer() const { return writer_; }
+  uint64_t ino() const { return ino_; }
 
  private:
   const std::shared_ptr<Pipe> pipe_;
@@ -44,6 +56,16 @@ class PipeFile : public vfs::FileDescription {
 std::pair<std::shared_ptr<vfs::FileDescription>,
           std::shared_ptr<vfs::FileDescription>>
 NewPipe(int flags);
+
+// open(2) of a FIFO whose buffer is `pipe`: O_RDONLY waits for a writer
+// and O_WRONLY for a reader unless O_NONBLOCK (where a writer without
+// readers is -ENXIO); O_RDWR never waits. `t` may be null (no waiting).
+int64_t OpenFifo(Task* t, std::shared_ptr<Pipe> pipe, uint64_t ino, int flags,
+                 std::shared_ptr<vfs::FileDescription>* out);
+
+// Rounds an F_SETPIPE_SZ request as Linux does (whole pages, a power of
+// two of them); 0 when it is too large to represent.
+uint64_t RoundPipeSize(uint64_t size);
 
 }  // namespace sentry::fs
 
