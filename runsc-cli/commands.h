@@ -9,6 +9,7 @@ namespace runsc {
 
 int CmdDo(const std::vector<std::string>& args);
 int CmdSyscalls(const std::vector<std::string>& args);
+int CmdConformance(const std::vector<std::string>& args);
 
 }  // namespace runsc
 

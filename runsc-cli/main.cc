@@ -19,6 +19,9 @@ void Usage(FILE* out) {
       "  do [flags] -- CMD ARGS...   run CMD in a fresh sandbox\n"
       "  syscalls [--arch amd64|i386] [--format table|json|markdown]\n"
       "                              print the syscall support table\n"
+      "  conformance [flags] BINARY...|DIR\n"
+      "                              run test binaries natively and sandboxed,\n"
+      "                              case by case, and compare\n"
       "\n"
       "run `runsc COMMAND --help` for the flags of a command.\n",
       out);
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "do") return runsc::CmdDo(args);
   if (cmd == "syscalls") return runsc::CmdSyscalls(args);
+  if (cmd == "conformance") return runsc::CmdConformance(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     Usage(stdout);
     return 0;
