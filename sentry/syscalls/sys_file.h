@@ -145,6 +145,14 @@ int64_t SysFstatfsI386(Task& t, const SyscallArgs& a);
 int64_t SysStatfs64I386(Task& t, const SyscallArgs& a);
 int64_t SysFstatfs64I386(Task& t, const SyscallArgs& a);
 
+// ---- Moving data between files (sys_splice.cc) ----
+int64_t SysSendfile(Task& t, const SyscallArgs& a);
+int64_t SysSendfileI386(Task& t, const SyscallArgs& a);
+int64_t SysSendfile64I386(Task& t, const SyscallArgs& a);
+int64_t SysSplice(Task& t, const SyscallArgs& a);
+int64_t SysTee(Task& t, const SyscallArgs& a);
+int64_t SysCopyFileRange(Task& t, const SyscallArgs& a);
+
 // ---- Pipes (sys_pipe.cc) ----
 int64_t SysPipe(Task& t, const SyscallArgs& a);
 int64_t SysPipe2(Task& t, const SyscallArgs& a);

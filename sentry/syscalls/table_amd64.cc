@@ -177,6 +177,14 @@ std::vector<SyscallEntry> Entries() {
                     "no filesystem exports file handles"),
       Unimplemented(nr::NR_open_by_handle_at, EOPNOTSUPP,
                     "no filesystem exports file handles"),
+      // sendfile, splice, tee, copy_file_range
+      MakeEntry(nr::NR_sendfile, SysSendfile, kSupported,
+                {kFd, kFd, kPtr, kUInt}),
+      MakeEntry(nr::NR_splice, SysSplice, kSupported,
+                {kFd, kPtr, kFd, kPtr, kUInt, kHex}),
+      MakeEntry(nr::NR_tee, SysTee, kSupported, {kFd, kFd, kUInt, kHex}),
+      MakeEntry(nr::NR_copy_file_range, SysCopyFileRange, kSupported,
+                {kFd, kPtr, kFd, kPtr, kUInt, kHex}),
       // --- end files ---
 
       // --- memory ---

@@ -64,6 +64,8 @@ int64_t DirectoryFileDescription::Seek(int64_t off, int whence) {
 }
 
 int64_t DirectoryFileDescription::Getdents64(void* buf, uint64_t n) {
+  // A removed directory lists nothing at all (IS_DEADDIR).
+  if (location().ok() && location().dentry->IsDeleted()) return -ENOENT;
   absl::MutexLock l(&pos_mu_);
   if (!have_snapshot_ || pos_ == 0) {
     int64_t r = Snapshot();
