@@ -19,6 +19,10 @@ void Usage(FILE* out) {
       "  do [flags] -- CMD ARGS...   run CMD in a fresh sandbox\n"
       "  syscalls [--arch amd64|i386] [--format table|json|markdown]\n"
       "                              print the syscall support table\n"
+      "  serve [--listen unix:PATH|tcp:HOST:PORT] [flags]\n"
+      "                              the gRPC daemon (runsc.v1.Sandboxes)\n"
+      "  create|start|run|exec|attach|list|ps|kill|wait|events|delete\n"
+      "                              manage sandboxes of a runsc serve\n"
       "  conformance [flags] BINARY...|DIR\n"
       "                              run test binaries natively and sandboxed,\n"
       "                              case by case, and compare\n"
@@ -51,6 +55,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "do") return runsc::CmdDo(args);
   if (cmd == "syscalls") return runsc::CmdSyscalls(args);
+  if (int rc; runsc::DispatchServeCommand(cmd, args, &rc)) return rc;
   if (cmd == "conformance") return runsc::CmdConformance(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     Usage(stdout);
