@@ -129,6 +129,10 @@ int64_t SysStatfs(Task& t, const SyscallArgs& a);
 int64_t SysFstatfs(Task& t, const SyscallArgs& a);
 int64_t SysFlock(Task& t, const SyscallArgs& a);
 int64_t SysChroot(Task& t, const SyscallArgs& a);
+int64_t SysFadvise64(Task& t, const SyscallArgs& a);
+int64_t SysFadvise64I386(Task& t, const SyscallArgs& a);
+int64_t SysFadvise6464I386(Task& t, const SyscallArgs& a);
+int64_t SysReadahead(Task& t, const SyscallArgs& a);
 // i386: 16-bit ids, 32-bit time structures, split 64-bit arguments.
 int64_t SysChown16I386(Task& t, const SyscallArgs& a);
 int64_t SysLchown16I386(Task& t, const SyscallArgs& a);

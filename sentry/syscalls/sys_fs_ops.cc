@@ -694,6 +694,41 @@ int64_t SysSyncFileRange(Task& t, const SyscallArgs& a) {
   return 0;
 }
 
+namespace {
+
+// posix_fadvise: advice is only a hint; check the arguments as Linux does.
+int64_t DoFadvise(Task& t, int fd, int64_t len, int advice) {
+  auto f = GetFile(t, fd);
+  if (!f || f->IsPathOnly()) return -EBADF;
+  uapi::Stat st;
+  if (f->Stat(&st) == 0 && S_ISFIFO(st.st_mode)) return -ESPIPE;
+  if (len < 0 || advice < 0 || advice > 5) return -EINVAL;
+  return 0;
+}
+
+}  // namespace
+
+int64_t SysFadvise64(Task& t, const SyscallArgs& a) {
+  return DoFadvise(t, a.Int(0), a.Long(2), a.Int(3));
+}
+// i386 fadvise64(fd, off_lo, off_hi, len, advice).
+int64_t SysFadvise64I386(Task& t, const SyscallArgs& a) {
+  return DoFadvise(t, a.Int(0), static_cast<int32_t>(a.UInt(3)), a.Int(4));
+}
+// i386 fadvise64_64(fd, off_lo, off_hi, len_lo, len_hi, advice).
+int64_t SysFadvise6464I386(Task& t, const SyscallArgs& a) {
+  int64_t len = static_cast<int64_t>((a.U64(4) << 32) | (a.U64(3) & 0xffffffffu));
+  return DoFadvise(t, a.Int(0), len, a.Int(5));
+}
+
+int64_t SysReadahead(Task& t, const SyscallArgs& a) {
+  auto f = GetFile(t, a.Int(0));
+  if (!f || !f->IsReadable()) return -EBADF;
+  uapi::Stat st;
+  if (f->Stat(&st) < 0 || !S_ISREG(st.st_mode)) return -EINVAL;
+  return 0;
+}
+
 int64_t SysStatfs(Task& t, const SyscallArgs& a) {
   return DoStatfsPath(t, a.Ptr(0), a.Ptr(1), 0);
 }

@@ -276,19 +276,17 @@ int64_t SysCopyFileRange(Task& t, const SyscallArgs& a) {
     return -EINVAL;
   }
   if (len == 0) return 0;
-  int64_t in_start = in_off, out_start = out_off;
-  r = CopySeekable(t, *in, &in_off, *out, &out_off, len);
+  int64_t in_start = in_off;
+  // Without an output offset the write goes through the file offset (and
+  // so works for files whose offset the host keeps, like stdio).
+  r = CopySeekable(t, *in, &in_off, *out, a.Ptr(3) ? &out_off : nullptr, len);
   if (r < 0) return r;
   if (a.Ptr(1)) {
     if (t.CopyOutObj(a.Ptr(1), in_off) < 0) return -EFAULT;
   } else if (in_off != in_start) {
     in->Seek(in_off, SEEK_SET);
   }
-  if (a.Ptr(3)) {
-    if (t.CopyOutObj(a.Ptr(3), out_off) < 0) return -EFAULT;
-  } else if (out_off != out_start) {
-    out->Seek(out_off, SEEK_SET);
-  }
+  if (a.Ptr(3) && t.CopyOutObj(a.Ptr(3), out_off) < 0) return -EFAULT;
   return r;
 }
 

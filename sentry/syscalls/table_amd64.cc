@@ -177,6 +177,10 @@ std::vector<SyscallEntry> Entries() {
                     "no filesystem exports file handles"),
       Unimplemented(nr::NR_open_by_handle_at, EOPNOTSUPP,
                     "no filesystem exports file handles"),
+      MakeEntry(nr::NR_fadvise64, SysFadvise64, kSupported,
+                {kFd, kInt, kInt, kInt}),
+      MakeEntry(nr::NR_readahead, SysReadahead, kSupported,
+                {kFd, kInt, kUInt}),
       // sendfile, splice, tee, copy_file_range
       MakeEntry(nr::NR_sendfile, SysSendfile, kSupported,
                 {kFd, kFd, kPtr, kUInt}),

@@ -193,6 +193,10 @@ std::vector<SyscallEntry> Entries() {
                     "no filesystem exports file handles"),
       Unimplemented(nr::NR_open_by_handle_at, EOPNOTSUPP,
                     "no filesystem exports file handles"),
+      MakeEntry(nr::NR_fadvise64, SysFadvise64I386, kSupported,
+                {kFd, kHex, kHex, kInt, kInt}),
+      MakeEntry(nr::NR_fadvise64_64, SysFadvise6464I386, kSupported,
+                {kFd, kHex, kHex, kHex, kHex, kInt}),
       // sendfile, splice, tee, copy_file_range
       MakeEntry(nr::NR_sendfile, SysSendfileI386, kSupported,
                 {kFd, kFd, kPtr, kUInt}),

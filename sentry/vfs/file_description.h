@@ -76,7 +76,8 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   const VirtualDentry& location() const { return location_; }
 
   // ---- Offset ----
-  int64_t offset() const;
+  // The file offset (files whose offset the host keeps override it).
+  virtual int64_t offset() const;
 
   // ---- Operations ----
   // read(2)/write(2) at the file offset. The defaults go through

@@ -137,6 +137,11 @@ int64_t HostFdFile::Seek(int64_t off, int whence) {
   return r < 0 ? -errno : r;
 }
 
+int64_t HostFdFile::offset() const {
+  off_t r = lseek(fd_, 0, SEEK_CUR);
+  return r < 0 ? 0 : r;
+}
+
 int64_t HostFdFile::Stat(uapi::Stat* st) { return HostFstat(fd_, st); }
 
 int64_t HostFdFile::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {

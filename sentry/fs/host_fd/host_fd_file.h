@@ -28,6 +28,8 @@ class HostFdFile : public vfs::FileDescription {
   int64_t PRead(void* buf, uint64_t n, int64_t off) override;
   int64_t PWrite(const void* buf, uint64_t n, int64_t off) override;
   int64_t Seek(int64_t off, int whence) override;
+  // The host description's offset (shared with whoever else holds it).
+  int64_t offset() const override;
   int64_t Stat(uapi::Stat* st) override;
   int64_t Ioctl(Task& t, uint64_t cmd, uint64_t arg) override;
   std::string Path() const override { return name_; }
