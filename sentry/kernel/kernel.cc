@@ -16,6 +16,7 @@
 #include "sentry/kernel/exec_setup.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/kernel/timers.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/syscalls/strace.h"
@@ -50,6 +51,7 @@ Kernel::Kernel(KernelConfig config, std::unique_ptr<platform::Platform> platform
       vfs_(std::move(vfs)),
       start_ns_(MonotonicNs()) {
   if (config_.strace) strace_ = std::make_unique<Strace>(config_.strace);
+  timers_ = std::make_unique<TimerService>(*this);
 }
 
 Kernel::~Kernel() {

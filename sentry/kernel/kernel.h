@@ -30,6 +30,7 @@
 namespace sentry {
 
 class Strace;
+class TimerService;
 class Task;
 class ThreadGroup;
 namespace vfs {
@@ -81,6 +82,8 @@ class Kernel {
   FutexManager& futexes() { return futexes_; }
   // The --strace printer, or null.
   Strace* strace() { return strace_.get(); }
+  // setitimer/alarm and POSIX timers (timers.h).
+  TimerService& timers() { return *timers_; }
 
   // Runs PID 1 and waits until it has exited and every other task of the
   // sandbox is gone (Linux kills the whole pid namespace with its init).
@@ -186,6 +189,10 @@ class Kernel {
   mutable absl::Mutex report_mu_;
   std::map<std::string, uint64_t> unimplemented_ ABSL_GUARDED_BY(report_mu_);
   std::map<std::string, uint64_t> partial_ ABSL_GUARDED_BY(report_mu_);
+
+  // Last, so that it is destroyed first: its thread sends signals through
+  // the process tree.
+  std::unique_ptr<TimerService> timers_;
 };
 
 }  // namespace sentry

@@ -218,6 +218,9 @@ int64_t SysRtSigreturn(Task& t, const SyscallArgs&) {
     }
   }
   t.set_signal_mask(frame.uc.uc_sigmask);
+  // A sleep a handler interrupted is not continued by a later
+  // restart_syscall(2): that returns EINTR (restore_sigcontext()).
+  t.restart_block = nullptr;
   // restore_altstack(): as sigaltstack(2) would, errors ignored.
   const uapi::Stack& ss = frame.uc.uc_stack;
   if (!OnStack(t.alt_stack, cur.rsp)) {

@@ -9,6 +9,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal_frame.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/kernel/timers.h"
 #include "sentry/syscalls/strace.h"
 #include "sentry/syscalls/table.h"
 #include "sentry/vfs/fd_table.h"
@@ -128,6 +129,18 @@ uapi::Sigset Task::PendingSet() const {
   return pending_.set() | tg_->shared_pending.set();
 }
 
+bool Task::DequeueSignal(uapi::Sigset set, uapi::Siginfo* info) {
+  {
+    absl::MutexLock l(&tg_->signal_mu);
+    if (!pending_.Dequeue(~set, info) &&
+        !tg_->shared_pending.Dequeue(~set, info)) {
+      return false;
+    }
+  }
+  if (info->si_code == SI_TIMER) kernel_.timers().OnDequeue(*tg_, info);
+  return true;
+}
+
 void Task::SendSignal(const uapi::Siginfo& info) {
   const int sig = info.si_signo;
   {
@@ -193,6 +206,7 @@ Task::RunState Task::DeliverSignals() {
       }
       act = tg_->GetSigaction(info.si_signo);
     }
+    if (info.si_code == SI_TIMER) kernel_.timers().OnDequeue(*tg_, &info);
     const int sig = info.si_signo;
     if (act.handler == uapi::kSigIgn) continue;
     if (act.handler == uapi::kSigDfl) {
@@ -235,10 +249,21 @@ Task::RunState Task::DeliverSignals() {
       mask_ &= ~kUnblockableSignals;
     }
     if (act.flags & uapi::kSaResethand) {
-      uapi::Sigaction dfl{};
+      // Only the handler is reset; flags and mask stay (get_signal()).
+      uapi::Sigaction dfl = act;
+      dfl.handler = uapi::kSigDfl;
       tg_->SetSigaction(sig, dfl);
     }
-    return RunState::kRunApp;
+    // Other deliverable signals get their frames on top of this one before
+    // the application runs (exit_to_user_mode_loop()): the last one set up
+    // runs first.
+  }
+  // No handler runs: a mask swapped in by a syscall (rt_sigsuspend) is put
+  // back now (restore_saved_sigmask()).
+  if (saved_mask) {
+    absl::MutexLock l(&tg_->signal_mu);
+    mask_ = *saved_mask & ~kUnblockableSignals;
+    saved_mask.reset();
   }
   ApplyRestart(nullptr);
   return RunState::kRunApp;

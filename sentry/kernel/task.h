@@ -109,6 +109,9 @@ class Task : public std::enable_shared_from_this<Task> {
   // Thread-directed signal (tkill, faults, timers for this thread).
   void SendSignal(const uapi::Siginfo& info);
   uapi::Sigset PendingSet() const;
+  // Takes a pending signal in `set` (blocked or not) off this task's queue,
+  // then the process's (rt_sigtimedwait, signalfd). False if none.
+  bool DequeueSignal(uapi::Sigset set, uapi::Siginfo* info);
   // The mask to restore after a handler when a syscall (sigsuspend,
   // pselect, ppoll) swapped it temporarily.
   std::optional<uapi::Sigset> saved_mask;

@@ -10,6 +10,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/kernel/timers.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/vfs/fd_table.h"
 #include "sentry/vfs/fs_context.h"
@@ -97,6 +98,8 @@ int64_t Task::Execve(const std::string& path, std::vector<std::string> argv,
   if (fds_.use_count() > 1) fds_ = fds_->Fork();
   fds_->CloseOnExec();
   tg_->ResetHandlersForExec();
+  // POSIX timers die; interval timers move to the new stub's clocks.
+  kernel_.timers().OnExec(*this);
   alt_stack = uapi::Stack{0, uapi::kSsDisable, 0, 0};
   ReleaseVforkParent();
   // A thread other than the leader takes over the process id.

@@ -240,7 +240,13 @@ void ThreadGroup::SendSignalLocked(const uapi::Siginfo& info) {
       }
     }
   }
-  if (target) target->Interrupt();
+  if (target) {
+    target->Interrupt();
+  } else {
+    // Blocked everywhere: a thread may be waiting for it in
+    // rt_sigtimedwait or on a signalfd.
+    for (Task* t : tasks) t->Interrupt();
+  }
 }
 
 }  // namespace sentry

@@ -31,9 +31,6 @@ int64_t SysGetsid(Task& t, const SyscallArgs& a);
 int64_t SysSetpgid(Task& t, const SyscallArgs& a);
 int64_t SysSetsid(Task& t, const SyscallArgs& a);
 int64_t SysSysinfo(Task& t, const SyscallArgs& a);
-int64_t SysRtSigaction(Task& t, const SyscallArgs& a);
-int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a);
-int64_t SysSigaltstack(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry
 

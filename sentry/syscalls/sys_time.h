@@ -19,6 +19,7 @@ int64_t SysClockGetres32(Task& t, const SyscallArgs& a);
 int64_t SysGettimeofday32(Task& t, const SyscallArgs& a);
 int64_t SysTime32(Task& t, const SyscallArgs& a);
 int64_t SysNanosleep32(Task& t, const SyscallArgs& a);
+int64_t SysClockNanosleep32(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry
 

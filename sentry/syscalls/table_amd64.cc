@@ -14,7 +14,9 @@
 #include "sentry/syscalls/sys_futex.h"
 #include "sentry/syscalls/sys_mm.h"
 #include "sentry/syscalls/sys_process.h"
+#include "sentry/syscalls/sys_signal.h"
 #include "sentry/syscalls/sys_time.h"
+#include "sentry/syscalls/sys_timer.h"
 
 namespace sentry {
 
@@ -309,19 +311,31 @@ std::vector<SyscallEntry> Entries() {
                 {kInt, kHex, kHex, kHex, kHex}, kInt,
                 "NAME, DUMPABLE, NO_NEW_PRIVS, PDEATHSIG, CHILD_SUBREAPER, KEEPCAPS, CAPBSET_READ; SECCOMP refused"),
       MakeEntry(nr::NR_sysinfo, SysSysinfo, kSupported, {kPtr}),
-      MakeEntry(nr::NR_rt_sigaction, SysRtSigaction, kPartial,
-                {kSignal, kPtr, kPtr, kUInt}, kInt,
-                "dispositions are recorded; delivery comes with signals"),
-      MakeEntry(nr::NR_rt_sigprocmask, SysRtSigprocmask, kPartial,
-                {kInt, kPtr, kPtr, kUInt}, kInt,
-                "mask is recorded; delivery comes with signals"),
-      MakeEntry(nr::NR_sigaltstack, SysSigaltstack, kPartial, {kPtr, kPtr},
-                kInt, "stack is recorded; delivery comes with signals"),
       Unimplemented(nr::NR_rseq, ENOSYS,
                     "glibc falls back cleanly when rseq is unavailable"),
       // --- end process ---
 
       // --- signals ---
+      MakeEntry(nr::NR_rt_sigaction, SysRtSigaction, kSupported,
+                {kSignal, kPtr, kPtr, kUInt}),
+      MakeEntry(nr::NR_rt_sigprocmask, SysRtSigprocmask, kSupported,
+                {kSigmaskHow, kSigset, kPtr, kUInt}),
+      MakeEntry(nr::NR_rt_sigpending, SysRtSigpending, kSupported,
+                {kPtr, kUInt}),
+      MakeEntry(nr::NR_rt_sigsuspend, SysRtSigsuspend, kSupported,
+                {kSigset, kUInt}),
+      MakeEntry(nr::NR_rt_sigtimedwait, SysRtSigtimedwait, kSupported,
+                {kSigset, kPtr, kPtr, kUInt}, kSignal),
+      MakeEntry(nr::NR_rt_sigqueueinfo, SysRtSigqueueinfo, kSupported,
+                {kInt, kSignal, kPtr}),
+      MakeEntry(nr::NR_rt_tgsigqueueinfo, SysRtTgsigqueueinfo, kSupported,
+                {kInt, kInt, kSignal, kPtr}),
+      MakeEntry(nr::NR_kill, SysKill, kSupported, {kInt, kSignal}),
+      MakeEntry(nr::NR_tkill, SysTkill, kSupported, {kInt, kSignal}),
+      MakeEntry(nr::NR_tgkill, SysTgkill, kSupported, {kInt, kInt, kSignal}),
+      MakeEntry(nr::NR_sigaltstack, SysSigaltstack, kSupported, {kPtr, kPtr}),
+      MakeEntry(nr::NR_pause, SysPause, kSupported, {}),
+      MakeEntry(nr::NR_restart_syscall, SysRestartSyscall, kSupported, {}),
       // --- end signals ---
 
       // --- time ---
@@ -331,11 +345,25 @@ std::vector<SyscallEntry> Entries() {
       MakeEntry(nr::NR_gettimeofday, SysGettimeofday, kSupported,
                 {kPtr, kPtr}),
       MakeEntry(nr::NR_time, SysTime, kSupported, {kPtr}),
-      MakeEntry(nr::NR_nanosleep, SysNanosleep, kPartial, {kPtr, kPtr}, kInt,
-                "not yet interruptible by signals"),
+      MakeEntry(nr::NR_nanosleep, SysNanosleep, kSupported, {kPtr, kPtr}),
       MakeEntry(nr::NR_clock_nanosleep, SysClockNanosleep, kPartial,
                 {kInt, kHex, kPtr, kPtr}, kInt,
-                "not yet interruptible by signals"),
+                "CPU-time clocks: ENOTSUP"),
+      MakeEntry(nr::NR_alarm, SysAlarm, kSupported, {kUInt}),
+      MakeEntry(nr::NR_setitimer, SysSetitimer, kPartial, {kInt, kPtr, kPtr},
+                kInt, "VIRTUAL/PROF poll the stub's CPU clocks every 4 ms"),
+      MakeEntry(nr::NR_getitimer, SysGetitimer, kSupported, {kInt, kPtr}),
+      MakeEntry(nr::NR_timer_create, SysTimerCreate, kPartial,
+                {kInt, kPtr, kPtr}, kInt,
+                "CPU-time clocks count the whole process, polled every 4 ms; "
+                "no clocks of other processes"),
+      MakeEntry(nr::NR_timer_settime, SysTimerSettime, kSupported,
+                {kInt, kHex, kPtr, kPtr}),
+      MakeEntry(nr::NR_timer_gettime, SysTimerGettime, kSupported,
+                {kInt, kPtr}),
+      MakeEntry(nr::NR_timer_getoverrun, SysTimerGetoverrun, kSupported,
+                {kInt}),
+      MakeEntry(nr::NR_timer_delete, SysTimerDelete, kSupported, {kInt}),
       // --- end time ---
   };
 }

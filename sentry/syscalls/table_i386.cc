@@ -13,7 +13,9 @@
 #include "sentry/syscalls/sys_futex.h"
 #include "sentry/syscalls/sys_mm.h"
 #include "sentry/syscalls/sys_process.h"
+#include "sentry/syscalls/sys_signal.h"
 #include "sentry/syscalls/sys_time.h"
+#include "sentry/syscalls/sys_timer.h"
 
 namespace sentry {
 
@@ -258,6 +260,29 @@ std::vector<SyscallEntry> Entries() {
       // --- end process ---
 
       // --- signals ---
+      MakeEntry(nr::NR_rt_sigaction, SysRtSigactionI386, kSupported,
+                {kSignal, kPtr, kPtr, kUInt}),
+      MakeEntry(nr::NR_rt_sigprocmask, SysRtSigprocmask, kSupported,
+                {kSigmaskHow, kSigset, kPtr, kUInt}),
+      MakeEntry(nr::NR_rt_sigpending, SysRtSigpending, kSupported,
+                {kPtr, kUInt}),
+      MakeEntry(nr::NR_rt_sigsuspend, SysRtSigsuspend, kSupported,
+                {kSigset, kUInt}),
+      MakeEntry(nr::NR_rt_sigtimedwait, SysRtSigtimedwaitI386, kSupported,
+                {kSigset, kPtr, kPtr, kUInt}, kSignal),
+      MakeEntry(nr::NR_rt_sigtimedwait_time64, SysRtSigtimedwaitTime64I386,
+                kSupported, {kSigset, kPtr, kPtr, kUInt}, kSignal),
+      MakeEntry(nr::NR_rt_sigqueueinfo, SysRtSigqueueinfoI386, kPartial,
+                {kInt, kSignal, kPtr}, kInt, "kill/rt siginfo layout only"),
+      MakeEntry(nr::NR_rt_tgsigqueueinfo, SysRtTgsigqueueinfoI386, kPartial,
+                {kInt, kInt, kSignal, kPtr}, kInt, "kill/rt siginfo layout only"),
+      MakeEntry(nr::NR_kill, SysKill, kSupported, {kInt, kSignal}),
+      MakeEntry(nr::NR_tkill, SysTkill, kSupported, {kInt, kSignal}),
+      MakeEntry(nr::NR_tgkill, SysTgkill, kSupported, {kInt, kInt, kSignal}),
+      MakeEntry(nr::NR_sigaltstack, SysSigaltstackI386, kSupported,
+                {kPtr, kPtr}),
+      MakeEntry(nr::NR_pause, SysPause, kSupported, {}),
+      MakeEntry(nr::NR_restart_syscall, SysRestartSyscall, kSupported, {}),
       // --- end signals ---
 
       // --- time ---
@@ -272,8 +297,31 @@ std::vector<SyscallEntry> Entries() {
                 {kInt, kPtr}),
       MakeEntry(nr::NR_clock_getres_time64, SysClockGetres, kSupported,
                 {kInt, kPtr}),
-      MakeEntry(nr::NR_nanosleep, SysNanosleep32, kPartial, {kPtr, kPtr}, kInt,
-                "not yet interruptible by signals"),
+      MakeEntry(nr::NR_nanosleep, SysNanosleep32, kSupported, {kPtr, kPtr}),
+      MakeEntry(nr::NR_clock_nanosleep, SysClockNanosleep32, kPartial,
+                {kInt, kHex, kPtr, kPtr}, kInt, "CPU-time clocks: ENOTSUP"),
+      MakeEntry(nr::NR_clock_nanosleep_time64, SysClockNanosleep, kPartial,
+                {kInt, kHex, kPtr, kPtr}, kInt, "CPU-time clocks: ENOTSUP"),
+      MakeEntry(nr::NR_alarm, SysAlarm, kSupported, {kUInt}),
+      MakeEntry(nr::NR_setitimer, SysSetitimerI386, kPartial,
+                {kInt, kPtr, kPtr}, kInt,
+                "VIRTUAL/PROF poll the stub's CPU clocks every 4 ms"),
+      MakeEntry(nr::NR_getitimer, SysGetitimerI386, kSupported, {kInt, kPtr}),
+      MakeEntry(nr::NR_timer_create, SysTimerCreateI386, kPartial,
+                {kInt, kPtr, kPtr}, kInt,
+                "CPU-time clocks count the whole process, polled every 4 ms; "
+                "no clocks of other processes"),
+      MakeEntry(nr::NR_timer_settime, SysTimerSettimeI386, kSupported,
+                {kInt, kHex, kPtr, kPtr}),
+      MakeEntry(nr::NR_timer_settime64, SysTimerSettime, kSupported,
+                {kInt, kHex, kPtr, kPtr}),
+      MakeEntry(nr::NR_timer_gettime, SysTimerGettimeI386, kSupported,
+                {kInt, kPtr}),
+      MakeEntry(nr::NR_timer_gettime64, SysTimerGettime, kSupported,
+                {kInt, kPtr}),
+      MakeEntry(nr::NR_timer_getoverrun, SysTimerGetoverrun, kSupported,
+                {kInt}),
+      MakeEntry(nr::NR_timer_delete, SysTimerDelete, kSupported, {kInt}),
       // --- end time ---
   };
 }

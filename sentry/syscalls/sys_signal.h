@@ -1,0 +1,37 @@
+// Signal syscalls: dispositions, masks, waiting for signals, sending them.
+// Delivery itself (frames, restart rules) is the task loop's
+// (kernel/task.cc, kernel/signal_frame.cc).
+#ifndef SENTRY_SYSCALLS_SYS_SIGNAL_H_
+#define SENTRY_SYSCALLS_SYS_SIGNAL_H_
+
+#include "sentry/kernel/syscall_args.h"
+
+namespace sentry {
+class Task;
+
+int64_t SysRtSigaction(Task& t, const SyscallArgs& a);
+int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a);
+int64_t SysRtSigpending(Task& t, const SyscallArgs& a);
+int64_t SysRtSigsuspend(Task& t, const SyscallArgs& a);
+int64_t SysRtSigtimedwait(Task& t, const SyscallArgs& a);
+int64_t SysRtSigqueueinfo(Task& t, const SyscallArgs& a);
+int64_t SysRtTgsigqueueinfo(Task& t, const SyscallArgs& a);
+int64_t SysKill(Task& t, const SyscallArgs& a);
+int64_t SysTkill(Task& t, const SyscallArgs& a);
+int64_t SysTgkill(Task& t, const SyscallArgs& a);
+int64_t SysSigaltstack(Task& t, const SyscallArgs& a);
+int64_t SysPause(Task& t, const SyscallArgs& a);
+int64_t SysRestartSyscall(Task& t, const SyscallArgs& a);
+
+// i386 layouts (struct sigaction32, stack_ia32_t, compat_siginfo_t, 32-bit
+// timespec).
+int64_t SysRtSigactionI386(Task& t, const SyscallArgs& a);
+int64_t SysSigaltstackI386(Task& t, const SyscallArgs& a);
+int64_t SysRtSigtimedwaitI386(Task& t, const SyscallArgs& a);
+int64_t SysRtSigtimedwaitTime64I386(Task& t, const SyscallArgs& a);
+int64_t SysRtSigqueueinfoI386(Task& t, const SyscallArgs& a);
+int64_t SysRtTgsigqueueinfoI386(Task& t, const SyscallArgs& a);
+
+}  // namespace sentry
+
+#endif  // SENTRY_SYSCALLS_SYS_SIGNAL_H_
