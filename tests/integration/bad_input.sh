@@ -17,12 +17,14 @@ set -u
 runsc=${RUNSC:-}
 platform=${RUNSC_PLATFORM:-ptrace}
 limit=20
+runsc_flags=()
 
 while [ $# -gt 0 ]; do
   case $1 in
     --runsc) runsc=$2; shift 2 ;;
     --platform) platform=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
+    --runsc-flag=*) runsc_flags+=("${1#--runsc-flag=}"); shift ;;
     --) shift; break ;;
     *) echo "bad_input.sh: unknown option: $1" >&2; exit 2 ;;
   esac
@@ -48,7 +50,7 @@ if [ "$expected" != 126 ] && [ "$expected" != 127 ]; then
   exit 1
 fi
 
-timeout --kill-after=5 "$limit" "$runsc" do "--platform=$platform" -- "$@" \
+timeout --kill-after=5 "$limit" "$runsc" do "--platform=$platform" "${runsc_flags[@]}" -- "$@" \
   </dev/null >"$out/sandbox.out" 2>"$out/sandbox.err"
 actual=$?
 echo "sandbox: runsc do exits $actual"

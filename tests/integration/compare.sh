@@ -5,6 +5,7 @@
 #
 # usage: compare.sh [options] -- CMD [ARGS...]
 #   --runsc PATH       runsc binary (default: $RUNSC, else runsc in PATH)
+#   --runsc-flag=F    extra flag for runsc do (repeatable), e.g. a --volume
 #   --platform NAME    runsc --platform value (default: $RUNSC_PLATFORM or ptrace)
 #   --clear-env        start from an empty environment (native: env -i;
 #                      sandbox: runsc do --clear-env)
@@ -33,6 +34,7 @@ compare_stderr=1
 expect_exit=
 limit=30
 keep=
+runsc_flags=()
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
     --expect-exit) expect_exit=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
+    --runsc-flag=*) runsc_flags+=("${1#--runsc-flag=}"); shift ;;
     --) shift; break ;;
     -h|--help) usage ;;
     *) echo "compare.sh: unknown option: $1" >&2; usage ;;
@@ -69,7 +72,7 @@ native_cmd=(env)
 [ "$clear_env" = 1 ] && native_cmd+=(-i)
 native_cmd+=("${envs[@]}" "$@")
 
-sandbox_cmd=("$runsc" do "--platform=$platform")
+sandbox_cmd=("$runsc" do "--platform=$platform" "${runsc_flags[@]}")
 [ "$clear_env" = 1 ] && sandbox_cmd+=(--clear-env)
 for e in "${envs[@]}"; do sandbox_cmd+=(--env "$e"); done
 [ -n "$cwd" ] && sandbox_cmd+=(--cwd "$cwd")

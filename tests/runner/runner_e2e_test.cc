@@ -49,6 +49,18 @@ struct CliRun {
 CliRun Conformance(const std::vector<std::string>& args) {
   RunSpec spec;
   spec.argv = {Env("RUNSC"), "conformance"};
+  // The build tree may live under the host's /tmp, which the sandbox
+  // replaces with its own tmpfs: bind it (comma-separated HOST:GUEST:ro).
+  std::string volumes = Env("RUNSC_TEST_VOLUMES");
+  for (size_t start = 0; !volumes.empty() && start <= volumes.size();) {
+    size_t end = volumes.find(',', start);
+    if (end == std::string::npos) end = volumes.size();
+    if (end > start) {
+      spec.argv.push_back("--runsc-flag=--volume=" +
+                          volumes.substr(start, end - start));
+    }
+    start = end + 1;
+  }
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.env = ChildEnvironment();
   spec.timeout_seconds = 180;
