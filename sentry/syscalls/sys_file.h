@@ -157,6 +157,33 @@ int64_t SysSplice(Task& t, const SyscallArgs& a);
 int64_t SysTee(Task& t, const SyscallArgs& a);
 int64_t SysCopyFileRange(Task& t, const SyscallArgs& a);
 
+// ---- Readiness: poll, select, epoll (sys_poll.cc) ----
+int64_t SysPoll(Task& t, const SyscallArgs& a);
+int64_t SysPpoll(Task& t, const SyscallArgs& a);
+int64_t SysSelect(Task& t, const SyscallArgs& a);
+int64_t SysPselect6(Task& t, const SyscallArgs& a);
+int64_t SysEpollCreate(Task& t, const SyscallArgs& a);
+int64_t SysEpollCreate1(Task& t, const SyscallArgs& a);
+int64_t SysEpollCtl(Task& t, const SyscallArgs& a);
+int64_t SysEpollWait(Task& t, const SyscallArgs& a);
+int64_t SysEpollPwait(Task& t, const SyscallArgs& a);
+int64_t SysEpollPwait2(Task& t, const SyscallArgs& a);
+int64_t SysPpollTime32I386(Task& t, const SyscallArgs& a);
+int64_t SysNewselectI386(Task& t, const SyscallArgs& a);
+int64_t SysOldSelectI386(Task& t, const SyscallArgs& a);
+int64_t SysPselect6Time32I386(Task& t, const SyscallArgs& a);
+int64_t SysPselect6Time64I386(Task& t, const SyscallArgs& a);
+
+// ---- eventfd, timerfd, memfd (sys_eventfd.cc) ----
+int64_t SysEventfd(Task& t, const SyscallArgs& a);
+int64_t SysEventfd2(Task& t, const SyscallArgs& a);
+int64_t SysTimerfdCreate(Task& t, const SyscallArgs& a);
+int64_t SysTimerfdSettime(Task& t, const SyscallArgs& a);
+int64_t SysTimerfdGettime(Task& t, const SyscallArgs& a);
+int64_t SysTimerfdSettime32I386(Task& t, const SyscallArgs& a);
+int64_t SysTimerfdGettime32I386(Task& t, const SyscallArgs& a);
+int64_t SysMemfdCreate(Task& t, const SyscallArgs& a);
+
 // ---- Pipes (sys_pipe.cc) ----
 int64_t SysPipe(Task& t, const SyscallArgs& a);
 int64_t SysPipe2(Task& t, const SyscallArgs& a);

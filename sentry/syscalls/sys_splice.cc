@@ -94,12 +94,16 @@ int64_t CopyFromPipe(Task& t, fs::PipeFile& in, vfs::FileDescription& out,
     if (p.writers() == 0) return 0;
     if (nonblock) return -EAGAIN;
     vfs::TaskWaiter w(vfs::kReadableEvents | vfs::kEventHup);
-    vfs::ScopedRegistration reg(&p.queue(), &w);
+    in.EventRegister(&w);
     while (p.Available() == 0 && p.writers() > 0) {
       int64_t r = w.Wait(&t);
-      if (r < 0) return r;
+      if (r < 0) {
+        in.EventUnregister(&w);
+        return r;
+      }
       w.Reset();
     }
+    in.EventUnregister(&w);
     if (p.Available() == 0) return 0;
   }
   std::vector<char> buf(std::min<uint64_t>(len, std::max<uint64_t>(p.Available(), 1)));

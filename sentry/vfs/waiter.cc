@@ -42,25 +42,15 @@ EventMask WaitQueue::Interest() const {
   return m;
 }
 
-namespace {
-
-// How often a blocked wait looks at the task's state until the kernel
-// wakes blocked tasks itself (signals).
-constexpr absl::Duration kInterruptPoll = absl::Milliseconds(50);
-
-}  // namespace
-
-// The single place where a task's sentry thread sleeps in the VFS.
+// The single place where a task's sentry thread sleeps in the VFS: the
+// kernel's Task::Block, which wakes for signals and kills.
 int64_t BlockTask(Task* t, absl::Mutex* mu, absl::CondVar* cv,
                   const std::function<bool()>& done,
                   std::optional<absl::Time> deadline) {
+  if (t) return t->Block(mu, cv, done, deadline);
   while (!done()) {
-    if (t && t->exiting()) return -uapi::kERESTARTSYS;
-    absl::Time now = absl::Now();
-    if (deadline && now >= *deadline) return -ETIMEDOUT;
-    absl::Time until = deadline ? *deadline : absl::InfiniteFuture();
-    if (t) until = std::min(until, now + kInterruptPoll);
-    cv->WaitWithDeadline(mu, until);
+    if (deadline && absl::Now() >= *deadline) return -ETIMEDOUT;
+    cv->WaitWithDeadline(mu, deadline ? *deadline : absl::InfiniteFuture());
   }
   return 0;
 }

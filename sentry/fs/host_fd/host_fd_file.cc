@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "sentry/fs/host_fd/host_notifier.h"
 #include "sentry/fs/hostfs/host_stat.h"
 #include "sentry/kernel/task.h"
 
@@ -54,7 +55,37 @@ HostFdFile::HostFdFile(int fd, int status_flags, std::string name, bool is_tty)
       name_(std::move(name)),
       is_tty_(is_tty) {}
 
-HostFdFile::~HostFdFile() { close(fd_); }
+HostFdFile::~HostFdFile() {
+  HostNotifier::Get().Remove(fd_);
+  close(fd_);
+}
+
+vfs::EventMask HostFdFile::Readiness(vfs::EventMask mask) {
+  struct pollfd p{fd_, static_cast<short>(mask & 0xffff), 0};
+  int r;
+  do {
+    r = poll(&p, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  vfs::EventMask ready = r > 0 ? static_cast<uint16_t>(p.revents) : 0;
+  ready &= mask | vfs::kAlwaysEvents;
+  if (!(ready & mask) && !queue_.empty()) {
+    // Someone waits: have the host tell us when it changes.
+    HostNotifier::Get().Arm(fd_, queue_.Interest() | mask, &queue_);
+  }
+  return ready;
+}
+
+void HostFdFile::EventRegister(vfs::WaitEntry* e) {
+  queue_.Register(e);
+  HostNotifier::Get().Arm(fd_, queue_.Interest(), &queue_);
+}
+
+void HostFdFile::EventUnregister(vfs::WaitEntry* e) { queue_.Unregister(e); }
+
+int64_t HostFdFile::Fsync(bool datasync) {
+  int r = datasync ? fdatasync(fd_) : fsync(fd_);
+  return r < 0 ? -errno : 0;
+}
 
 int64_t HostFdFile::Reopen(int flags, const vfs::Credentials& creds,
                            std::shared_ptr<vfs::FileDescription>* out) {
@@ -70,22 +101,41 @@ int64_t HostFdFile::Reopen(int flags, const vfs::Credentials& creds,
   return 0;
 }
 
-int64_t HostFdFile::WaitHost(short events) {
-  struct pollfd p{fd_, events, 0};
+int64_t HostFdFile::WaitHost(Task& t, vfs::EventMask events) {
   for (;;) {
-    int r = poll(&p, 1, -1);
-    if (r > 0) return 0;
-    if (r < 0 && errno != EINTR) return -errno;
+    if (Readiness(events) & (events | vfs::kEventErr | vfs::kEventHup)) {
+      return 0;
+    }
+    vfs::TaskWaiter w(events);
+    vfs::ScopedRegistration reg(&queue_, &w);
+    HostNotifier::Get().Arm(fd_, events, &queue_);
+    // Look again now that a change cannot be missed.
+    if (Readiness(events) & (events | vfs::kEventErr | vfs::kEventHup)) {
+      return 0;
+    }
+    int64_t r = w.Wait(&t);
+    if (r < 0) return r;
   }
 }
 
 int64_t HostFdFile::Read(Task& t, void* buf, uint64_t n) {
+  // Wait in the sentry (interruptibly) rather than in a host read that
+  // nothing could interrupt; the host fd itself may be blocking.
+  if (nonblocking()) {
+    if (!(Readiness(vfs::kEventIn) & (vfs::kEventIn | vfs::kEventHup |
+                                       vfs::kEventErr))) {
+      return -EAGAIN;
+    }
+  } else {
+    int64_t w = WaitHost(t, vfs::kEventIn);
+    if (w < 0) return w;
+  }
   for (;;) {
     ssize_t r = read(fd_, buf, n);
     if (r >= 0) return r;
     if (errno == EINTR) continue;
     if ((errno == EAGAIN || errno == EWOULDBLOCK) && !nonblocking()) {
-      int64_t w = WaitHost(POLLIN);
+      int64_t w = WaitHost(t, vfs::kEventIn);
       if (w < 0) return w;
       continue;
     }
@@ -99,6 +149,12 @@ int64_t HostFdFile::Write(Task& t, const void* buf, uint64_t n) {
   // A blocking write writes everything, as a write to a pipe or terminal
   // in blocking mode does.
   while (done < n) {
+    int64_t w = nonblocking() ? 0 : WaitHost(t, vfs::kEventOut);
+    if (w < 0) return done ? static_cast<int64_t>(done) : w;
+    if (nonblocking() && !(Readiness(vfs::kEventOut) &
+                           (vfs::kEventOut | vfs::kEventErr))) {
+      return done ? static_cast<int64_t>(done) : -EAGAIN;
+    }
     ssize_t r = write(fd_, p + done, n - done);
     if (r > 0) {
       done += static_cast<uint64_t>(r);
@@ -106,8 +162,6 @@ int64_t HostFdFile::Write(Task& t, const void* buf, uint64_t n) {
     }
     if (r < 0 && errno == EINTR) continue;
     if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !nonblocking()) {
-      int64_t w = WaitHost(POLLOUT);
-      if (w < 0) return done ? static_cast<int64_t>(done) : w;
       continue;
     }
     if (done) return static_cast<int64_t>(done);

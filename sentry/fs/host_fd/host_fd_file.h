@@ -36,12 +36,19 @@ class HostFdFile : public vfs::FileDescription {
   int64_t Reopen(int flags, const vfs::Credentials& creds,
                  std::shared_ptr<vfs::FileDescription>* out) override;
 
+  vfs::EventMask Readiness(vfs::EventMask mask) override;
+  void EventRegister(vfs::WaitEntry* e) override;
+  void EventUnregister(vfs::WaitEntry* e) override;
+  int64_t Fsync(bool datasync) override;
+
   int host_fd() const { return fd_; }
   bool is_tty() const { return is_tty_; }
 
  private:
-  // Waits until the host fd is ready for `events` (POLLIN/POLLOUT).
-  int64_t WaitHost(short events);
+  // Waits (interruptibly) until the host fd is ready for `events`.
+  int64_t WaitHost(Task& t, vfs::EventMask events);
+
+  vfs::WaitQueue queue_;
 
   const int fd_;
   const std::string name_;

@@ -15,7 +15,19 @@ using vfs::EventMask;
 Pipe::Pipe() : ring_(kPipeCapacity) {}
 
 void Pipe::Changed(EventMask events) {
-  queue_.Notify(events);
+  absl::MutexLock l(&queues_mu_);
+  for (vfs::WaitQueue* q : queues_) q->Notify(events);
+}
+
+void Pipe::AddQueue(vfs::WaitQueue* q) {
+  absl::MutexLock l(&queues_mu_);
+  queues_.push_back(q);
+}
+
+void Pipe::RemoveQueue(vfs::WaitQueue* q) {
+  absl::MutexLock l(&queues_mu_);
+  auto it = std::find(queues_.begin(), queues_.end(), q);
+  if (it != queues_.end()) queues_.erase(it);
 }
 
 int64_t Pipe::Read(Task* t, void* buf, uint64_t n, bool nonblock) {

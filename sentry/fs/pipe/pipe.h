@@ -68,7 +68,10 @@ class Pipe {
 
   // Readiness of an end that reads and/or writes (poll(2) semantics).
   vfs::EventMask Readiness(bool reader, bool writer, vfs::EventMask mask) const;
-  vfs::WaitQueue& queue() { return queue_; }
+  // Each open end has its own queue (living exactly as long as the end, so
+  // waiters registered on it never outlive it); the pipe notifies them all.
+  void AddQueue(vfs::WaitQueue* q);
+  void RemoveQueue(vfs::WaitQueue* q);
 
  private:
   uint64_t FreeLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
@@ -88,7 +91,9 @@ class Pipe {
   // How many times an end was opened (FIFO opens wait for a change).
   uint64_t reader_opens_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t writer_opens_ ABSL_GUARDED_BY(mu_) = 0;
-  vfs::WaitQueue queue_;
+  // Leaf below mu_: guards the ends' queues while they are notified.
+  absl::Mutex queues_mu_;
+  std::vector<vfs::WaitQueue*> queues_ ABSL_GUARDED_BY(queues_mu_);
 };
 
 // The pipe behind the FIFO (dev, ino): one per host FIFO the sandbox opens

@@ -38,11 +38,13 @@ PipeFile::PipeFile(std::shared_ptr<Pipe> pipe, uint64_t ino, int status_flags)
       reader_(IsReadable()),
       writer_(IsWritable()),
       ctime_ns_(NowNs()) {
+  pipe_->AddQueue(&queue_);
   if (reader_) pipe_->AddReader();
   if (writer_) pipe_->AddWriter();
 }
 
 PipeFile::~PipeFile() {
+  pipe_->RemoveQueue(&queue_);
   if (reader_) pipe_->RemoveReader();
   if (writer_) pipe_->RemoveWriter();
 }
@@ -97,11 +99,9 @@ vfs::EventMask PipeFile::Readiness(vfs::EventMask mask) {
   return pipe_->Readiness(reader_, writer_, mask);
 }
 
-void PipeFile::EventRegister(vfs::WaitEntry* e) { pipe_->queue().Register(e); }
+void PipeFile::EventRegister(vfs::WaitEntry* e) { queue_.Register(e); }
 
-void PipeFile::EventUnregister(vfs::WaitEntry* e) {
-  pipe_->queue().Unregister(e);
-}
+void PipeFile::EventUnregister(vfs::WaitEntry* e) { queue_.Unregister(e); }
 
 std::pair<std::shared_ptr<vfs::FileDescription>,
           std::shared_ptr<vfs::FileDescription>>

@@ -49,6 +49,7 @@ class PipeFile : public vfs::FileDescription {
   const bool reader_;
   const bool writer_;
   const int64_t ctime_ns_;
+  vfs::WaitQueue queue_;
 };
 
 // pipe2(2): a new pipe's read and write ends. `flags` may hold O_NONBLOCK
