@@ -152,8 +152,9 @@ int CmdPs(const Args& args) {
   }
   printf("%-7s %-7s %-5s %s\n", "PID", "PPID", "STAT", "COMMAND");
   for (const auto& p : resp.processes()) {
-    const std::string cmd =
-        p.argv().empty() ? p.comm() : absl::StrJoin(p.argv(), " ");
+    const std::string cmd = !p.argv().empty() ? absl::StrJoin(p.argv(), " ")
+                            : !p.exe().empty() ? p.exe()
+                                               : p.comm();
     printf("%-7d %-7d %-5s %s\n", p.pid(), p.ppid(), p.state().c_str(), cmd.c_str());
   }
   return 0;

@@ -271,21 +271,7 @@ grpc::Status Manager::Kill(const runsc::v1::KillRequest& req) {
   m.mutable_kill()->set_all(req.all());
   m.mutable_kill()->set_signal(sig);
   runsc::internal::Reply reply;
-  st = Call(*sb, std::move(m), &reply);
-  if (st.ok()) return st;
-  // Without Kernel::Kill a SIGKILL to the whole sandbox (or to its PID 1,
-  // which takes every other process with it) is still possible: the sentry
-  // is the sandbox, and its stubs die with it.
-  if (st.error_code() == StatusCode::UNIMPLEMENTED && sig == SIGKILL &&
-      (req.all() || pid == 1)) {
-    absl::MutexLock l(&sb->mu);
-    if (sb->rec.sandbox().state() == runsc::v1::RUNNING) {
-      KillSentry(*sb, "killed by SIGKILL (the whole sandbox, by ending its sentry)",
-                 "");
-    }
-    return Status::OK;
-  }
-  return st;
+  return Call(*sb, std::move(m), &reply);
 }
 
 grpc::Status Manager::List(const runsc::v1::ListRequest& req,

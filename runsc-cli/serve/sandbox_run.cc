@@ -207,6 +207,9 @@ void SentryRun::Boot(const runsc::internal::Boot& boot) {
 
   kernel_ = std::make_unique<sentry::Kernel>(
       parts->config, std::move(parts->platform), parts->vfs);
+  if (absl::Status st = serve::FinishSandboxFs(*parts->vfs, *kernel_); !st.ok()) {
+    return BootFailed(std::string(st.message()));
+  }
   sentry::InitProcess init;
   init.argv.assign(spec_.argv().begin(), spec_.argv().end());
   init.envp.assign(spec_.env().begin(), spec_.env().end());
@@ -286,10 +289,6 @@ void SentryRun::HandleExec(uint64_t request_id,
     return Reply(request_id, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                           "the sandbox is not running"));
   }
-  if constexpr (!serve::kCanExec<sentry::Kernel>) {
-    return Reply(request_id, grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                          serve::kNeedStartProcess));
-  }
   auto fs = serve::NewFsContextAt(kernel_->vfs(),
                                   p.cwd().empty() ? spec_.cwd() : p.cwd());
   if (!fs.ok()) {
@@ -307,13 +306,12 @@ void SentryRun::HandleExec(uint64_t request_id,
   proc.fs = *fs;
   proc.fds = io->fds();
   io->DropFdTable();
-  absl::StatusOr<pid_t> pid = serve::StartInKernel(*kernel_, std::move(proc));
+  absl::StatusOr<pid_t> pid = kernel_->StartProcess(std::move(proc));
   if (!pid.ok()) {
+    // Not found: the shell's 127; cannot be executed: 126 (runsc exec).
     const auto code = absl::IsNotFound(pid.status())
                           ? grpc::StatusCode::NOT_FOUND
-                          : absl::IsUnimplemented(pid.status())
-                                ? grpc::StatusCode::UNIMPLEMENTED
-                                : grpc::StatusCode::FAILED_PRECONDITION;
+                          : grpc::StatusCode::FAILED_PRECONDITION;
     return Reply(request_id,
                  grpc::Status(code, std::string(pid.status().message())));
   }
@@ -326,7 +324,7 @@ void SentryRun::HandleExec(uint64_t request_id,
   }
   io->Start(*pid, &link_);
   std::thread([this, io, pid = *pid] {
-    const int ws = serve::WaitInKernel(*kernel_, pid);
+    const int ws = kernel_->WaitProcess(pid);
     io->Exited();
     io->Join();
     {
@@ -381,8 +379,7 @@ void SentryRun::Handle(const ToSentry& m) {
         st = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           "the sandbox is not running");
       } else {
-        st = serve::ListInKernel(*kernel_,
-                                 r.mutable_reply()->mutable_processes());
+        serve::ListInKernel(*kernel_, r.mutable_reply()->mutable_processes());
       }
       Reply(m.request_id(), st, &r);
       break;

@@ -1,8 +1,7 @@
 #include "runsc-cli/serve/sandbox_setup.h"
 
 #include "absl/strings/str_cat.h"
-#include "sentry/fs/hostfs/host_filesystem.h"
-#include "sentry/vfs/mount.h"
+#include "sentry/fs/sandbox_fs.h"
 
 namespace runsc::serve {
 
@@ -14,25 +13,17 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
   parts.config.gid = spec.gid();
   parts.config.strace = strace;
 
-  const std::string rootfs = spec.rootfs().empty() ? "/" : spec.rootfs();
-  auto vfs = sentry::vfs::VirtualFilesystem::New(rootfs);
+  // The layout `runsc do` uses (sentry/fs/sandbox_fs.h): the root
+  // read-only, /dev, /tmp and /dev/shm tmpfs, then the spec's binds.
+  sentry::fs::SandboxFsOptions fs_opts;
+  fs_opts.root = spec.rootfs().empty() ? "/" : spec.rootfs();
+  for (const runsc::v1::Mount& m : spec.mounts()) {
+    fs_opts.binds.push_back({m.source(), m.destination(), !m.read_only()});
+  }
+  auto vfs = sentry::fs::BuildSandboxVfs(fs_opts);
   if (!vfs.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("rootfs ", rootfs, ": ", vfs.status().message()));
-  }
-  for (int i = 0; i < spec.mounts_size(); i++) {
-    const runsc::v1::Mount& m = spec.mounts(i);
-    auto fs = sentry::fs::HostFilesystem::New(m.source());
-    if (!fs.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "mounts[", i, "] source ", m.source(), ": ", fs.status().message()));
-    }
-    absl::Status st = (*vfs)->AddMount(m.destination(), *fs,
-                                       sentry::vfs::kMountReadOnly);
-    if (!st.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "mounts[", i, "] destination ", m.destination(), ": ", st.message()));
-    }
+        absl::StrCat("filesystem: ", vfs.status().message()));
   }
   parts.vfs = *vfs;
 
@@ -61,6 +52,17 @@ std::string PathOf(const std::vector<std::string>& env) {
     if (e.rfind("PATH=", 0) == 0) return e.substr(5);
   }
   return "/bin:/usr/bin";
+}
+
+}  // namespace runsc::serve
+
+namespace runsc::serve {
+
+absl::Status FinishSandboxFs(sentry::vfs::VirtualFilesystem& vfs,
+                             sentry::Kernel& kernel) {
+  absl::Status st = sentry::fs::MountProcfs(vfs, kernel);
+  if (!st.ok()) return absl::FailedPreconditionError(absl::StrCat("/proc: ", st.message()));
+  return absl::OkStatus();
 }
 
 }  // namespace runsc::serve

@@ -1,6 +1,7 @@
 // Building a sandbox's kernel from a runsc.v1.SandboxSpec: the same set-up
 // `runsc do` does (host root read-only, stdio on host fds), driven by the
 // spec's rootfs, mounts, cwd, env, platform, hostname and credentials.
+// The filesystem layout is sentry/fs/sandbox_fs.h's, shared with `do`.
 #ifndef RUNSC_CLI_SERVE_SANDBOX_SETUP_H_
 #define RUNSC_CLI_SERVE_SANDBOX_SETUP_H_
 
@@ -25,10 +26,15 @@ struct SandboxParts {
   std::shared_ptr<sentry::vfs::VirtualFilesystem> vfs;
 };
 
-// VFS (rootfs + read-only bind mounts), platform and kernel config.
+// VFS (rootfs, /dev, /tmp, /proc later, bind mounts), platform and kernel
+// config.
 // `strace` (may be null) becomes KernelConfig::strace.
 absl::StatusOr<SandboxParts> BuildSandboxParts(
     const runsc::v1::SandboxSpec& spec, FILE* strace);
+
+// What needs the kernel: procfs at /proc.
+absl::Status FinishSandboxFs(sentry::vfs::VirtualFilesystem& vfs,
+                             sentry::Kernel& kernel);
 
 // A filesystem context whose cwd is `cwd` ("/" when empty).
 absl::StatusOr<std::shared_ptr<sentry::vfs::FsContext>> NewFsContextAt(

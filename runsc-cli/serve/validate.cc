@@ -115,11 +115,9 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
     }
     if (!(st = CheckPath(m.source(), f + ".source")).ok()) return st;
     if (!(st = CheckPath(m.destination(), f + ".destination")).ok()) return st;
-    if (!(st = CheckHostDir(m.source(), f + ".source")).ok()) return st;
-    if (!m.read_only()) {
-      return Unsupported(f + ".read_only",
-                         "writable bind mounts are not supported yet (hostfs "
-                         "is read-only); set read_only");
+    struct stat sb;
+    if (stat(m.source().c_str(), &sb) != 0) {
+      return Invalid(f + ".source", absl::StrCat(m.source(), ": ", strerror(errno)));
     }
   }
   if (!spec.platform().empty()) {
