@@ -173,11 +173,23 @@ TEST_F(SandboxesTest, FullLifeCycle) {
   EXPECT_GE(sb.finished_at_ns(), sb.started_at_ns());
   EXPECT_EQ(sb.counters().stdout_bytes(), 4u);
   EXPECT_EQ(sb.counters().stderr_bytes(), 4u);
+  EXPECT_TRUE(sb.counters().syscalls().empty());  // not asked for
+
+  // Per-syscall counters, on request.
+  auto counted = Spec({"/bin/sh", "-c", "echo a; echo b"});
+  counted.set_syscall_counters(true);
+  ASSERT_TRUE(Create(*stub_, "counted", counted).ok());
+  ASSERT_TRUE(Start(*stub_, "counted").ok());
+  Wait(*stub_, "counted");
+  const auto calls = Get(*stub_, "counted").counters().syscalls();
+  ASSERT_TRUE(calls.count("write")) << ::testing::PrintToString(calls.size());
+  EXPECT_EQ(calls.at("write"), 2u);
 
   runsc::v1::ListResponse list;
   ASSERT_TRUE(stub_->List(Ctx().get(), {}, &list).ok());
-  ASSERT_EQ(list.sandboxes_size(), 1);
-  EXPECT_EQ(list.sandboxes(0).id(), "life");
+  ASSERT_EQ(list.sandboxes_size(), 2);
+  EXPECT_EQ(list.sandboxes(0).id(), "counted");
+  EXPECT_EQ(list.sandboxes(1).id(), "life");
 
   // A late Attach replays the buffered output and the status.
   o = AttachAll(*stub_, "life", 0, "", false);

@@ -216,6 +216,16 @@ class SandboxesTest(unittest.TestCase):
         seqs = [e.sequence for e in events]
         self.assertEqual(seqs, sorted(seqs))
 
+    def test_reflection_lists_the_service(self):
+        # grpcurl-style discovery: ServerReflectionInfo with list_services
+        # (field 7, empty string), decoded only as far as finding the name.
+        call = self.d.channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+            request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        replies = list(call(iter([b"\x3a\x00"]), timeout=10))
+        self.assertTrue(replies)
+        self.assertIn(b"runsc.v1.Sandboxes", replies[0])
+
     def test_errors(self):
         for call, req in ((self.stub.Get, pb.GetRequest(id="ghost")),
                           (self.stub.Start, pb.StartRequest(id="ghost")),
