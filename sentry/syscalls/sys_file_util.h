@@ -53,6 +53,10 @@ struct AtTarget {
 int64_t ResolveAt(Task& t, int dirfd, uint64_t path_addr, bool empty_ok,
                   bool follow, AtTarget* out);
 
+// A write that failed with EPIPE raises SIGPIPE in the writing thread, as
+// Linux's pipe and socket writes do; returns `result`.
+int64_t RaiseSigpipe(Task& t, int64_t result);
+
 // MAX_RW_COUNT: the most one read or write transfers.
 inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
 

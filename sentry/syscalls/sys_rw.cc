@@ -14,12 +14,23 @@
 #include <vector>
 
 #include "abi/linux/uio.h"
+#include "sentry/kernel/signals.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/thread_group.h"
+#include <signal.h>
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_file_util.h"
 #include "sentry/vfs/file_description.h"
 
 namespace sentry {
+
+int64_t RaiseSigpipe(Task& t, int64_t result) {
+  if (result == -EPIPE) {
+    t.SendSignal(MakeKillInfo(SIGPIPE, 0 /* SI_USER */,
+                              t.thread_group().tgid(), FileCredentials(t).uid));
+  }
+  return result;
+}
 
 namespace {
 
@@ -163,6 +174,7 @@ int64_t DoWrite(Task& t, vfs::FileDescription& f,
 }
 
 // The descriptor for a read (EBADF unless open for reading).
+// (A write that failed with EPIPE also raises SIGPIPE: see RaiseSigpipe.)
 int64_t ReadableFile(Task& t, int fd, std::shared_ptr<vfs::FileDescription>* f) {
   *f = GetFile(t, fd);
   if (!*f) return -EBADF;
@@ -189,7 +201,7 @@ int64_t WriteCommon(Task& t, int fd, uint64_t buf, uint64_t count,
   int64_t r = WritableFile(t, fd, &f);
   if (r < 0) return r;
   std::vector<IoSeg> segs{{buf, std::min(count, kMaxRwCount)}};
-  return DoWrite(t, *f, segs, pos);
+  return RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
 }
 
 // readv/preadv/preadv2 and the write side. `pos` -1 means the file
@@ -214,7 +226,7 @@ int64_t WritevCommon(Task& t, int fd, uint64_t iov, int64_t count,
   std::vector<IoSeg> segs;
   r = ImportIovecs(t, iov, count, compat, &segs);
   if (r < 0) return r;
-  return DoWrite(t, *f, segs, pos);
+  return RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
 }
 
 // RWF_* flags accepted by preadv2/pwritev2: the ones that need nothing

@@ -172,19 +172,28 @@ int64_t DoSendfile(Task& t, int out_fd, int in_fd, uint64_t off_addr,
 }  // namespace
 
 int64_t SysSendfile(Task& t, const SyscallArgs& a) {
-  return DoSendfile(t, a.Int(0), a.Int(1), a.Ptr(2), a.Size(3), false);
+  return RaiseSigpipe(
+      t, DoSendfile(t, a.Int(0), a.Int(1), a.Ptr(2), a.Size(3), false));
 }
 
 int64_t SysSendfileI386(Task& t, const SyscallArgs& a) {
-  return DoSendfile(t, a.Int(0), a.Int(1), a.Ptr(2), a.Size(3), true);
+  return RaiseSigpipe(
+      t, DoSendfile(t, a.Int(0), a.Int(1), a.Ptr(2), a.Size(3), true));
 }
 
 int64_t SysSendfile64I386(Task& t, const SyscallArgs& a) {
-  return DoSendfile(t, a.Int(0), a.Int(1), a.Ptr(2), a.Size(3), false);
+  return RaiseSigpipe(
+      t, DoSendfile(t, a.Int(0), a.Int(1), a.Ptr(2), a.Size(3), false));
 }
 
 // splice(fd_in, off_in, fd_out, off_out, len, flags).
+int64_t DoSplice(Task& t, const SyscallArgs& a);
+
 int64_t SysSplice(Task& t, const SyscallArgs& a) {
+  return RaiseSigpipe(t, DoSplice(t, a));
+}
+
+int64_t DoSplice(Task& t, const SyscallArgs& a) {
   unsigned flags = a.UInt(5);
   if (flags & ~(kSpliceMove | kSpliceNonblock | kSpliceMore | kSpliceGift)) {
     return -EINVAL;
@@ -247,8 +256,8 @@ int64_t SysTee(Task& t, const SyscallArgs& a) {
   if (&pin->pipe() == &pout->pipe()) return -EINVAL;
   uint64_t len = std::min<uint64_t>(a.Size(2), kMaxRwCount);
   if (len == 0) return 0;
-  return CopyFromPipe(t, *pin, *out, nullptr, len,
-                      (flags & kSpliceNonblock) != 0, false);
+  return RaiseSigpipe(t, CopyFromPipe(t, *pin, *out, nullptr, len,
+                                      (flags & kSpliceNonblock) != 0, false));
 }
 
 // copy_file_range(fd_in, off_in, fd_out, off_out, len, flags).

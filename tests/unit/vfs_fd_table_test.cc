@@ -122,7 +122,13 @@ TEST(PipeTest, CapacityAndAtomicity) {
   EXPECT_EQ(p.Write(nullptr, "a", 1, true), -EAGAIN);
   std::vector<char> out(100);
   EXPECT_EQ(p.Read(nullptr, out.data(), out.size(), false), 100);
+  // A partly read page keeps its slot (Linux's page ring).
   EXPECT_EQ(p.Write(nullptr, big.data(), fs::kPipeBuf, true), -EAGAIN);
+  EXPECT_EQ(p.Write(nullptr, big.data(), 100, true), -EAGAIN);
+  EXPECT_EQ(p.Read(nullptr, out.data(), 100, false), 100);  // not a whole page
+  std::vector<char> rest(fs::kPipeBuf - 200);
+  EXPECT_EQ(p.Read(nullptr, rest.data(), rest.size(), false),
+            static_cast<int64_t>(rest.size()));
   EXPECT_EQ(p.Write(nullptr, big.data(), 100, true), 100);
 }
 

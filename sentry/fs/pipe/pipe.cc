@@ -12,7 +12,7 @@ namespace sentry::fs {
 
 using vfs::EventMask;
 
-Pipe::Pipe() : ring_(kPipeCapacity) {}
+Pipe::Pipe() = default;
 
 void Pipe::Changed(EventMask events) {
   absl::MutexLock l(&queues_mu_);
@@ -32,7 +32,7 @@ void Pipe::RemoveQueue(vfs::WaitQueue* q) {
 
 int64_t Pipe::Read(Task* t, void* buf, uint64_t n, bool nonblock) {
   if (n == 0) return 0;
-  uint64_t count;
+  uint64_t count = 0;
   {
     absl::MutexLock l(&mu_);
     if (size_ == 0) {
@@ -45,14 +45,18 @@ int64_t Pipe::Read(Task* t, void* buf, uint64_t n, bool nonblock) {
       if (r < 0) return r;
       if (size_ == 0) return 0;  // the last writer left
     }
-    count = std::min(n, size_);
     auto* out = static_cast<char*>(buf);
-    uint64_t first = std::min(count, capacity_ - head_);
-    std::memcpy(out, ring_.data() + head_, first);
-    std::memcpy(out + first, ring_.data(), count - first);
-    head_ = (head_ + count) % capacity_;
+    while (count < n && !bufs_.empty()) {
+      Buf& b = bufs_.front();
+      uint64_t take = std::min<uint64_t>(n - count, b.len);
+      std::memcpy(out + count, b.data.get() + b.off, take);
+      b.off += static_cast<uint32_t>(take);
+      b.len -= static_cast<uint32_t>(take);
+      count += take;
+      // A page's slot frees up only once all of it was read.
+      if (b.len == 0) bufs_.pop_front();
+    }
     size_ -= count;
-    if (size_ == 0) head_ = 0;
     cv_.SignalAll();
   }
   Changed(vfs::kWritableEvents);
@@ -66,16 +70,25 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
   int64_t err = 0;
   {
     absl::MutexLock l(&mu_);
+    if (readers_ == 0) return -EPIPE;
+    // The first n % PAGE bytes may join the last page (pipe_write's merge).
+    uint64_t chars = n % kPipeBuf;
+    if (chars && !bufs_.empty()) {
+      Buf& last = bufs_.back();
+      if (last.off + last.len + chars <= kPipeBuf) {
+        std::memcpy(last.data.get() + last.off + last.len, in, chars);
+        last.len += static_cast<uint32_t>(chars);
+        size_ += chars;
+        done = chars;
+        cv_.SignalAll();
+      }
+    }
     while (done < n) {
       if (readers_ == 0) {
         err = -EPIPE;
         break;
       }
-      uint64_t left = n - done;
-      // Up to PIPE_BUF bytes go in one piece: wait for room for all of
-      // them (and for more than PIPE_BUF, for room for at least one).
-      uint64_t need = n <= kPipeBuf ? left : 1;
-      if (FreeLocked() < need) {
+      if (FullLocked()) {
         if (nonblock) {
           err = -EAGAIN;
           break;
@@ -87,8 +100,8 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
           mu_.Lock();
         }
         int64_t r = vfs::BlockTask(t, &mu_, &cv_,
-                                   [this, need]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                     return readers_ == 0 || FreeLocked() >= need;
+                                   [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                     return readers_ == 0 || !FullLocked();
                                    });
         if (r < 0) {
           err = r;
@@ -96,13 +109,14 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
         }
         continue;
       }
-      uint64_t count = std::min(left, FreeLocked());
-      uint64_t tail = (head_ + size_) % capacity_;
-      uint64_t first = std::min(count, capacity_ - tail);
-      std::memcpy(ring_.data() + tail, in + done, first);
-      std::memcpy(ring_.data(), in + done + first, count - first);
-      size_ += count;
-      done += count;
+      Buf b;
+      b.data.reset(new char[kPipeBuf]);
+      uint64_t take = std::min<uint64_t>(n - done, kPipeBuf);
+      std::memcpy(b.data.get(), in + done, take);
+      b.len = static_cast<uint32_t>(take);
+      bufs_.push_back(std::move(b));
+      size_ += take;
+      done += take;
       cv_.SignalAll();
     }
   }
@@ -112,14 +126,18 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
 
 uint64_t Pipe::Peek(void* buf, uint64_t n, uint64_t skip) const {
   absl::MutexLock l(&mu_);
-  if (skip >= size_) return 0;
-  uint64_t count = std::min(n, size_ - skip);
   auto* out = static_cast<char*>(buf);
-  for (uint64_t i = 0; i < count;) {
-    uint64_t pos = (head_ + skip + i) % capacity_;
-    uint64_t run = std::min(count - i, capacity_ - pos);
-    std::memcpy(out + i, ring_.data() + pos, run);
-    i += run;
+  uint64_t count = 0;
+  for (const Buf& b : bufs_) {
+    if (count >= n) break;
+    if (skip >= b.len) {
+      skip -= b.len;
+      continue;
+    }
+    uint64_t take = std::min<uint64_t>(n - count, b.len - skip);
+    std::memcpy(out + count, b.data.get() + b.off + skip, take);
+    count += take;
+    skip = 0;
   }
   return count;
 }
@@ -131,23 +149,16 @@ uint64_t Pipe::Available() const {
 
 uint64_t Pipe::Capacity() const {
   absl::MutexLock l(&mu_);
-  return capacity_;
+  return max_slots_ * kPipeBuf;
 }
 
 int64_t Pipe::SetCapacity(uint64_t size) {
   {
     absl::MutexLock l(&mu_);
-    if (size < size_) return -EBUSY;
-    if (size != capacity_) {
-      std::vector<char> ring(size);
-      for (uint64_t i = 0; i < size_; ++i) {
-        ring[i] = ring_[(head_ + i) % capacity_];
-      }
-      ring_ = std::move(ring);
-      head_ = 0;
-      capacity_ = size;
-      cv_.SignalAll();
-    }
+    uint64_t slots = size / kPipeBuf;
+    if (bufs_.size() > slots) return -EBUSY;
+    max_slots_ = slots;
+    cv_.SignalAll();
   }
   Changed(vfs::kWritableEvents);
   return static_cast<int64_t>(size);
@@ -227,9 +238,7 @@ EventMask Pipe::Readiness(bool reader, bool writer, EventMask mask) const {
     if (writers_ == 0 && writer_opens_ > 0) ready |= vfs::kEventHup;
   }
   if (writer) {
-    if (FreeLocked() >= std::min<uint64_t>(kPipeBuf, capacity_)) {
-      ready |= vfs::kWritableEvents;
-    }
+    if (!FullLocked()) ready |= vfs::kWritableEvents;
     if (readers_ == 0) ready |= vfs::kEventErr;
   }
   return ready & (mask | vfs::kAlwaysEvents);

@@ -1,8 +1,12 @@
 // Pipe: the buffer shared by the ends of a pipe(2) or FIFO, as Linux's
-// pipe_inode_info. 64 KiB of capacity by default (F_SETPIPE_SZ changes
-// it); writes of at most PIPE_BUF bytes are atomic; a read returns what is
-// there (blocking only while the pipe is empty and has writers); EOF once
-// every writer is gone; EPIPE for writes once every reader is gone.
+// pipe_inode_info. Like Linux it is a ring of page-sized buffers (16 by
+// default; F_SETPIPE_SZ changes the count): a write fills new pages, except
+// that its first (size % 4096) bytes may join the last page when they fit,
+// and a page's slot is free again only once it has been read entirely. So
+// writes of at most PIPE_BUF bytes are atomic, and a pipe is writable
+// (POLLOUT) while a slot is free. A read returns what is there (blocking
+// only while the pipe is empty and has writers); EOF once every writer is
+// gone; EPIPE for writes once every reader is gone.
 //
 // Blocking goes through vfs::BlockTask on the pipe's own condition
 // variable; readiness changes are also announced on queue() for poll and
@@ -12,6 +16,7 @@
 #define SENTRY_FS_PIPE_PIPE_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -74,17 +79,21 @@ class Pipe {
   void RemoveQueue(vfs::WaitQueue* q);
 
  private:
-  uint64_t FreeLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return capacity_ - size_;
+  bool FullLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return bufs_.size() >= max_slots_;
   }
+  struct Buf {
+    std::unique_ptr<char[]> data;
+    uint32_t off = 0;
+    uint32_t len = 0;
+  };
   // Wakes blocked callers and pollers (call without mu_).
   void Changed(vfs::EventMask events);
 
   mutable absl::Mutex mu_;
   absl::CondVar cv_;
-  std::vector<char> ring_ ABSL_GUARDED_BY(mu_);
-  uint64_t capacity_ ABSL_GUARDED_BY(mu_) = kPipeCapacity;
-  uint64_t head_ ABSL_GUARDED_BY(mu_) = 0;  // index of the first byte
+  std::deque<Buf> bufs_ ABSL_GUARDED_BY(mu_);
+  uint64_t max_slots_ ABSL_GUARDED_BY(mu_) = kPipeCapacity / kPipeBuf;
   uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;  // bytes buffered
   int readers_ ABSL_GUARDED_BY(mu_) = 0;
   int writers_ ABSL_GUARDED_BY(mu_) = 0;

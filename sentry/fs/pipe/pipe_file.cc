@@ -54,7 +54,7 @@ int64_t PipeFile::Read(Task& t, void* buf, uint64_t n) {
 }
 
 int64_t PipeFile::Write(Task& t, const void* buf, uint64_t n) {
-  // TODO(signals): EPIPE also raises SIGPIPE once signals are delivered.
+  // EPIPE raises SIGPIPE in the syscall layer (RaiseSigpipe).
   return pipe_->Write(&t, buf, n, nonblocking());
 }
 
