@@ -222,19 +222,29 @@ void SentryRun::Boot(const runsc::internal::Boot& boot) {
     procs_[1] = io;
   }
   io->Start(1, &link_);
-  init_thread_ = std::thread([this, io, init = std::move(init)]() mutable {
-    absl::StatusOr<int> r = kernel_->RunInit(std::move(init));
+  // PID 1 exists once StartProcess returns, before any later request
+  // (exec, kill, ps) is read: they can never race with it.
+  absl::StatusOr<pid_t> pid = kernel_->StartProcess(std::move(init));
+  if (!pid.ok()) {
     io->Exited();
     io->Join();
     {
       absl::MutexLock l(&mu_);
       procs_.erase(1);
     }
-    runsc::v1::ExitStatus st = r.ok() ? serve::ExitStatusFromWait(*r)
-                                      : serve::ExitStatusFromStartError(r.status());
-    std::string limit;
-    if (st.signal() == SIGXCPU) limit = "cpu_time";
-    InitExited(st, limit);
+    InitExited(serve::ExitStatusFromStartError(pid.status()), "");
+    return;
+  }
+  init_thread_ = std::thread([this, io, pid = *pid] {
+    const int ws = kernel_->WaitProcess(pid);
+    io->Exited();
+    io->Join();
+    {
+      absl::MutexLock l(&mu_);
+      procs_.erase(1);
+    }
+    runsc::v1::ExitStatus st = serve::ExitStatusFromWait(ws);
+    InitExited(st, st.signal() == SIGXCPU ? "cpu_time" : "");
   });
   poll_thread_ = std::thread([this] {
     while (!init_exited_) {
