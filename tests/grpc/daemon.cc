@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,6 +58,8 @@ bool Daemon::Start(const std::vector<std::string>& extra) {
   const std::string log_path = dir_ + "/serve.log";
   pid_ = fork();
   if (pid_ == 0) {
+    // A test killed by its timeout must not leave its daemon behind.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     dup2(fd, 2);
     std::vector<char*> argv;

@@ -6,6 +6,7 @@ Usage: test_python_client.py --runsc BIN --proto-dir DIR
 Exits 77 (CTest's skip code) when grpcio or grpc_tools is missing.
 """
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -55,7 +56,9 @@ class Daemon:
         self.proc = subprocess.Popen(
             [ARGS.runsc, "serve", "--listen", "unix:" + self.sock,
              "--state-dir", os.path.join(self.dir, "state")],
-            stdin=subprocess.DEVNULL, stderr=self.log)
+            stdin=subprocess.DEVNULL, stderr=self.log,
+            # A test killed by its timeout must not leave its daemon behind.
+            preexec_fn=lambda: ctypes.CDLL(None).prctl(1, signal.SIGTERM))
         # Connect only once the socket exists: a failed first attempt would
         # put the channel into reconnect backoff.
         deadline = time.time() + 10
