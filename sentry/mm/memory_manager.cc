@@ -135,7 +135,7 @@ void MemoryManager::MergeAround(uint64_t start, uint64_t end) {
   auto compatible = [](const Vma& a, const Vma& b) {
     if (a.end != b.start || a.prot != b.prot || a.flags != b.flags ||
         a.name != b.name || a.file != b.file ||
-        a.shared_anon != b.shared_anon)
+        a.shared_anon != b.shared_anon || a.host_mapped != b.host_mapped)
       return false;
     return !a.file || a.offset + (a.end - a.start) == b.offset;
   };
@@ -175,11 +175,20 @@ int64_t MemoryManager::FillFromFile(const Vma& vma, uint64_t start,
 int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
                                  uint64_t len) {
   const bool shared = (opts.flags & MAP_TYPE) != MAP_PRIVATE;
-  int host_flags = MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE);
-  host_flags |= opts.flags & (MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED);
+  const int type_flag = shared ? MAP_SHARED : MAP_PRIVATE;
+  const int extra = opts.flags & (MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED);
+  // Files with a host fd the stub can map (host files, tmpfs/memfd memfds)
+  // are mapped for real; others are filled with a copy.
+  const int host_fd = opts.file ? opts.file->MappableHostFd() : -1;
   int host_prot = opts.prot;
-  if (opts.file) host_prot |= PROT_WRITE;  // filled below, then protected
-  int64_t r = as_->Map(addr, len, host_prot, host_flags);
+  int64_t r;
+  if (host_fd >= 0) {
+    r = as_->MapFile(addr, len, opts.prot, type_flag | extra, host_fd,
+                     opts.offset);
+  } else {
+    if (opts.file) host_prot |= PROT_WRITE;  // filled below, then protected
+    r = as_->Map(addr, len, host_prot, MAP_FIXED | type_flag | extra);
+  }
   if (r < 0) return r;
   if (static_cast<uint64_t>(r) != addr) {
     as_->Unmap(r, len);
@@ -190,11 +199,11 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   v.start = addr;
   v.end = addr + len;
   v.prot = opts.prot;
-  v.flags = (shared ? MAP_SHARED : MAP_PRIVATE) |
-            (opts.flags & (MAP_GROWSDOWN | MAP_LOCKED));
+  v.flags = type_flag | (opts.flags & (MAP_GROWSDOWN | MAP_LOCKED));
   v.file = opts.file;
   v.offset = opts.offset;
   v.name = opts.name;
+  v.host_mapped = host_fd >= 0;
   if (shared && !opts.file) v.shared_anon = std::make_shared<const int>(0);
   if (opts.file) {
     uapi::Stat st;
@@ -203,16 +212,18 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
       v.ino = st.st_ino;
     }
     if (v.name.empty()) v.name = opts.file->Path();
-    int64_t f = FillFromFile(v, v.start, v.end);
-    if (f < 0) {
-      as_->Unmap(addr, len);
-      return f;
-    }
-    if (host_prot != opts.prot) {
-      int64_t p = as_->Protect(addr, len, opts.prot);
-      if (p < 0) {
+    if (!v.host_mapped) {
+      int64_t f = FillFromFile(v, v.start, v.end);
+      if (f < 0) {
         as_->Unmap(addr, len);
-        return p;
+        return f;
+      }
+      if (host_prot != opts.prot) {
+        int64_t p = as_->Protect(addr, len, opts.prot);
+        if (p < 0) {
+          as_->Unmap(addr, len);
+          return p;
+        }
       }
     }
   }
@@ -234,10 +245,11 @@ int64_t MemoryManager::MMap(const MMapOpts& opts) {
   const uint64_t len = PageRoundUp(opts.len);
   if (len > kTaskSize) return -ENOMEM;
   if (opts.file && AddOverflows(opts.offset, len)) return -EOVERFLOW;
-  if (opts.file && type != MAP_PRIVATE && (opts.prot & PROT_WRITE)) {
-    // Shared writable file mappings need the file's pages in the stub; the
-    // files we serve so far are read-only, where Linux says EACCES too.
-    return -EACCES;
+  if (opts.file && type != MAP_PRIVATE && (opts.prot & PROT_WRITE) &&
+      opts.file->MappableHostFd() < 0) {
+    // A shared writable mapping needs the file's own pages; a file without
+    // a host fd to map cannot give them.
+    return -ENODEV;
   }
 
   absl::MutexLock l(&mu_);
@@ -299,7 +311,11 @@ int64_t MemoryManager::MProtect(uint64_t addr, uint64_t len, int prot) {
     if (it != vmas_.begin()) --it;
     for (; it != vmas_.end() && it->second.start < addr + len; ++it) {
       const Vma& v = it->second;
-      if (v.file && (v.flags & MAP_SHARED) && (prot & PROT_WRITE))
+      // A copied shared mapping can never become writable (writes would not
+      // reach the file); a host-mapped one is the host's decision (EACCES
+      // for a read-only fd).
+      if (v.file && !v.host_mapped && (v.flags & MAP_SHARED) &&
+          (prot & PROT_WRITE))
         return -EACCES;
     }
   }
@@ -420,7 +436,8 @@ int64_t MemoryManager::MRemap(uint64_t old_addr, uint64_t old_len,
       auto v = vmas_.find(old_addr);
       v->second.end = old_addr + new_len;
       Vma grown = v->second;
-      if (grown.file) FillFromFile(grown, old_end, old_addr + new_len);
+      if (grown.file && !grown.host_mapped)
+        FillFromFile(grown, old_end, old_addr + new_len);
       MergeAround(old_addr, old_addr + new_len);
       return static_cast<int64_t>(old_addr);
     }
@@ -441,7 +458,7 @@ int64_t MemoryManager::MRemap(uint64_t old_addr, uint64_t old_len,
   if (moved.file) moved.offset = vma.offset + (old_addr - vma.start);
   RemoveRange(old_addr, old_end);
   vmas_.emplace(dest, moved);
-  if (moved.file && new_len > old_len)
+  if (moved.file && !moved.host_mapped && new_len > old_len)
     FillFromFile(moved, dest + old_len, dest + new_len);
   MergeAround(dest, dest + new_len);
   return static_cast<int64_t>(dest);
@@ -486,7 +503,7 @@ int64_t MemoryManager::MAdvise(uint64_t addr, uint64_t len, int advice) {
     if (it != vmas_.begin()) --it;
     for (; it != vmas_.end() && it->second.start < addr + len; ++it) {
       const Vma& v = it->second;
-      if (!v.file || !(v.flags & MAP_PRIVATE)) continue;
+      if (!v.file || v.host_mapped || !(v.flags & MAP_PRIVATE)) continue;
       FillFromFile(v, std::max(v.start, addr), std::min(v.end, addr + len));
     }
   }

@@ -45,6 +45,9 @@ struct Vma {
   // Identity of shared anonymous memory: kept across splits and fork, so
   // shared futexes of related processes find each other.
   std::shared_ptr<const int> shared_anon;
+  // The pages map the file's host fd in the stub (the host pages them in
+  // and writes shared ones back); otherwise they are a copy the sentry made.
+  bool host_mapped = false;
 };
 
 class MemoryManager {
