@@ -42,7 +42,8 @@ constexpr char kDoUsage[] =
     "  --strace                 print every syscall to stderr, strace-style\n"
     "  --strace-log FILE        print them to FILE instead (implies --strace)\n"
     "  --debug                  log sandbox events to stderr\n"
-    "  --report-unimplemented   list unimplemented syscalls hit, at exit\n"
+    "  --report-unimplemented   list unimplemented and partially implemented\n"
+    "                           syscalls hit, with counts, at exit\n"
     "  --cwd DIR                working directory inside the sandbox\n"
     "  --env K=V                set an environment variable (repeatable)\n"
     "  --clear-env              start from an empty environment\n"
@@ -272,6 +273,16 @@ int CmdDo(const std::vector<std::string>& args) {
     } else {
       fprintf(stderr, "runsc: unimplemented syscalls hit:\n");
       for (const auto& [name, n] : counts) {
+        fprintf(stderr, "  %-24s %llu\n", name.c_str(),
+                static_cast<unsigned long long>(n));
+      }
+    }
+    // Partially implemented ones (see `runsc syscalls` for what is
+    // missing in each) explain misbehaviour just as often.
+    auto partial = kernel.PartialCounts();
+    if (!partial.empty()) {
+      fprintf(stderr, "runsc: partially implemented syscalls hit:\n");
+      for (const auto& [name, n] : partial) {
         fprintf(stderr, "  %-24s %llu\n", name.c_str(),
                 static_cast<unsigned long long>(n));
       }
