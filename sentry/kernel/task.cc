@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal_frame.h"
+#include "sentry/kernel/signalfd.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/kernel/timers.h"
 #include "sentry/syscalls/strace.h"
@@ -159,6 +160,7 @@ void Task::SendSignal(const uapi::Siginfo& info) {
     pending_.Enqueue(info);
   }
   Interrupt();
+  NotifySignalfds(tg_.get());
 }
 
 void Task::RestartSyscall(bool restart_block) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/signalfd.h"
 #include "sentry/kernel/task.h"
 
 namespace sentry {
@@ -247,6 +248,7 @@ void ThreadGroup::SendSignalLocked(const uapi::Siginfo& info) {
     // rt_sigtimedwait or on a signalfd.
     for (Task* t : tasks) t->Interrupt();
   }
+  NotifySignalfds(this);
 }
 
 }  // namespace sentry

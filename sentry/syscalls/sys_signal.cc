@@ -1,8 +1,10 @@
 // Signal syscalls (kernel/signal.c): rt_sigaction, rt_sigprocmask,
 // rt_sigpending, rt_sigsuspend, pause, rt_sigtimedwait, kill, tkill, tgkill,
-// rt_sigqueueinfo, rt_tgsigqueueinfo, sigaltstack, restart_syscall.
+// rt_sigqueueinfo, rt_tgsigqueueinfo, sigaltstack, restart_syscall,
+// signalfd/signalfd4.
 #include "sentry/syscalls/sys_signal.h"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <cerrno>
@@ -19,9 +21,12 @@
 #include "absl/time/time.h"
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/signalfd.h"
 #include "sentry/kernel/signals.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/syscalls/sys_file_util.h"
+#include "sentry/vfs/fd_table.h"
 
 namespace sentry {
 
@@ -324,6 +329,25 @@ int64_t DoSigaltstack(Task& t, const uapi::Stack* ss, uapi::Stack* old) {
   return 0;
 }
 
+// do_signalfd4(): a new signalfd, or a new mask for an existing one.
+int64_t DoSignalfd(Task& t, int fd, uint64_t mask_addr, uint64_t size,
+                   int flags) {
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK)) return -EINVAL;
+  if (size != uapi::kSigsetSize) return -EINVAL;
+  uapi::Sigset mask;
+  if (t.CopyInObj(mask_addr, &mask) < 0) return -EFAULT;
+  if (fd == -1) {
+    auto file = std::make_shared<SignalFdFile>(t.shared_from_this(), mask, flags);
+    return t.fds().Install(file, flags & O_CLOEXEC, NofileLimit(t));
+  }
+  std::shared_ptr<vfs::FileDescription> file = t.fds().Get(fd);
+  if (!file) return -EBADF;
+  auto* sfd = dynamic_cast<SignalFdFile*>(file.get());
+  if (!sfd) return -EINVAL;
+  sfd->set_mask(mask);
+  return fd;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -520,6 +544,14 @@ int64_t SysSigaltstackI386(Task& t, const SyscallArgs& a) {
     if (t.CopyOutObj(a.Ptr(1), out) < 0) return -EFAULT;
   }
   return 0;
+}
+
+int64_t SysSignalfd(Task& t, const SyscallArgs& a) {
+  return DoSignalfd(t, a.Int(0), a.Ptr(1), a.Size(2), 0);
+}
+
+int64_t SysSignalfd4(Task& t, const SyscallArgs& a) {
+  return DoSignalfd(t, a.Int(0), a.Ptr(1), a.Size(2), a.Int(3));
 }
 
 int64_t SysRestartSyscall(Task& t, const SyscallArgs&) {

@@ -22,6 +22,8 @@ int64_t SysTgkill(Task& t, const SyscallArgs& a);
 int64_t SysSigaltstack(Task& t, const SyscallArgs& a);
 int64_t SysPause(Task& t, const SyscallArgs& a);
 int64_t SysRestartSyscall(Task& t, const SyscallArgs& a);
+int64_t SysSignalfd(Task& t, const SyscallArgs& a);
+int64_t SysSignalfd4(Task& t, const SyscallArgs& a);
 
 // i386 layouts (struct sigaction32, stack_ia32_t, compat_siginfo_t, 32-bit
 // timespec).

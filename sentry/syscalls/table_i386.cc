@@ -324,6 +324,12 @@ std::vector<SyscallEntry> Entries() {
                 {kPtr, kPtr}),
       MakeEntry(nr::NR_pause, SysPause, kSupported, {}),
       MakeEntry(nr::NR_restart_syscall, SysRestartSyscall, kSupported, {}),
+      MakeEntry(nr::NR_signalfd, SysSignalfd, kPartial,
+                {kFd, kSigset, kUInt}, kInt,
+                "poll readiness is judged for the creating thread"),
+      MakeEntry(nr::NR_signalfd4, SysSignalfd4, kPartial,
+                {kFd, kSigset, kUInt, kOpenFlags}, kInt,
+                "poll readiness is judged for the creating thread"),
       // --- end signals ---
 
       // --- time ---
