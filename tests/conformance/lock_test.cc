@@ -1,9 +1,11 @@
 // File locks within one process: flock(2) between open file descriptions,
 // fcntl(2) open-file-description locks (F_OFD_*), and how they meet
 // traditional record locks (F_SETLK/F_GETLK): ownership, conflicts,
-// splitting on unlock, release on close, and the error cases.
+// splitting on unlock, release on close, and the error cases; then between
+// processes (fork): conflicts, F_SETLKW and flock waiting, EDEADLK.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -184,6 +186,97 @@ TEST_F(LockTest, WhenceAndErrors) {
   fl.l_pid = 1;
   EXPECT_THAT(fcntl(a.get(), F_OFD_SETLK, &fl), SyscallFailsWithErrno(EINVAL));
   EXPECT_THAT(fcntl(a.get(), F_SETLK, nullptr), SyscallFailsWithErrno(EFAULT));
+}
+
+// ---------------------------------------------------------------- processes
+
+int WaitChild(pid_t pid) {
+  int status = -1;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+}
+
+TEST_F(LockTest, ProcessesConflictAndWait) {
+  FdCloser a(Open());
+  struct flock fl = Range(F_WRLCK, 0, 10);
+  ASSERT_THAT(fcntl(a.get(), F_SETLK, &fl), SyscallSucceeds());
+  int sync[2];
+  ASSERT_THAT(pipe(sync), SyscallSucceeds());
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int fd = Open();
+    struct flock c = Range(F_WRLCK, 5, 1);
+    if (fcntl(fd, F_SETLK, &c) == 0 || errno != EAGAIN) _exit(1);
+    c = Range(F_RDLCK, 5, 1);
+    if (fcntl(fd, F_GETLK, &c) != 0 || c.l_type != F_WRLCK || c.l_pid != parent) {
+      _exit(2);
+    }
+    if (write(sync[1], "r", 1) != 1) _exit(3);
+    c = Range(F_WRLCK, 5, 1);
+    if (fcntl(fd, F_SETLKW, &c) != 0) _exit(4);
+    _exit(0);
+  }
+  char ch;
+  ASSERT_THAT(read(sync[0], &ch, 1), SyscallSucceedsWithValue(1));
+  usleep(50 * 1000);
+  fl = Range(F_UNLCK, 0, 0);
+  ASSERT_THAT(fcntl(a.get(), F_SETLK, &fl), SyscallSucceeds());
+  EXPECT_EQ(WaitChild(pid), 0);
+  close(sync[0]);
+  close(sync[1]);
+}
+
+TEST_F(LockTest, Deadlock) {
+  FdCloser a(Open());
+  struct flock fl = Range(F_WRLCK, 0, 1);
+  ASSERT_THAT(fcntl(a.get(), F_SETLK, &fl), SyscallSucceeds());
+  int sync[2];
+  ASSERT_THAT(pipe(sync), SyscallSucceeds());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int fd = Open();
+    struct flock c = Range(F_WRLCK, 1, 1);
+    if (fcntl(fd, F_SETLK, &c) != 0) _exit(1);
+    if (write(sync[1], "r", 1) != 1) _exit(2);
+    usleep(100 * 1000);  // the parent is now waiting for our byte 1
+    c = Range(F_WRLCK, 0, 1);
+    int r = fcntl(fd, F_SETLKW, &c);
+    _exit(r == -1 && errno == EDEADLK ? 0 : 3);
+  }
+  char ch;
+  ASSERT_THAT(read(sync[0], &ch, 1), SyscallSucceedsWithValue(1));
+  fl = Range(F_WRLCK, 1, 1);
+  // Waits until the child exits (its locks go with it).
+  EXPECT_THAT(fcntl(a.get(), F_SETLKW, &fl), SyscallSucceeds());
+  EXPECT_EQ(WaitChild(pid), 0);
+  close(sync[0]);
+  close(sync[1]);
+}
+
+TEST_F(LockTest, FlockWaitsForAnotherProcess) {
+  FdCloser a(Open());
+  ASSERT_THAT(flock(a.get(), LOCK_EX), SyscallSucceeds());
+  int sync[2];
+  ASSERT_THAT(pipe(sync), SyscallSucceeds());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int fd = Open();
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 || errno != EWOULDBLOCK) _exit(1);
+    if (write(sync[1], "r", 1) != 1) _exit(2);
+    if (flock(fd, LOCK_EX) != 0) _exit(3);
+    _exit(0);
+  }
+  char ch;
+  ASSERT_THAT(read(sync[0], &ch, 1), SyscallSucceedsWithValue(1));
+  usleep(50 * 1000);
+  ASSERT_THAT(flock(a.get(), LOCK_UN), SyscallSucceeds());
+  EXPECT_EQ(WaitChild(pid), 0);
+  close(sync[0]);
+  close(sync[1]);
 }
 
 }  // namespace

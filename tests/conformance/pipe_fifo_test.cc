@@ -1,7 +1,8 @@
 // Pipes and FIFOs: pipe2(2) flags, capacity and F_GETPIPE_SZ/F_SETPIPE_SZ,
 // PIPE_BUF atomicity, O_NONBLOCK, EOF and EPIPE, FIONREAD; and moving data
-// between files: splice(2), tee(2), sendfile(2), copy_file_range(2).
-// Single-threaded: nothing here blocks.
+// between files: splice(2), tee(2), sendfile(2), copy_file_range(2); and
+// between processes (fork): blocking reads, large transfers, SIGPIPE, FIFO
+// opens that wait for the other side, reopening through /proc/self/fd.
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -273,3 +275,104 @@ TEST(CopyFileRangeTest, Basics) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- processes
+
+namespace {
+
+// Runs `child` in a forked process; returns its wait status.
+template <typename F>
+int InChild(F child) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    child();
+    _exit(0);
+  }
+  int status = -1;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+}  // namespace
+
+TEST(PipeProcessTest, BlockingReadWokenByAnotherProcess) {
+  Pipe p;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    usleep(50 * 1000);
+    ssize_t r = write(p.w.get(), "late", 4);
+    _exit(r == 4 ? 0 : 1);
+  }
+  p.w.reset(-1);
+  EXPECT_EQ(ReadN(p.r.get(), 16), "late");
+  char c;
+  EXPECT_THAT(read(p.r.get(), &c, 1), SyscallSucceedsWithValue(0));
+  int status;
+  ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceedsWithValue(pid));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(PipeProcessTest, LargeTransferAndSigpipe) {
+  Pipe p;
+  const size_t total = 3 * 65536 + 123;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<char> data(total, 'd');
+    ssize_t r = write(p.w.get(), data.data(), data.size());
+    _exit(r == static_cast<ssize_t>(total) ? 0 : 1);
+  }
+  p.w.reset(-1);
+  size_t got = 0;
+  char buf[5000];
+  ssize_t n;
+  while ((n = read(p.r.get(), buf, sizeof(buf))) > 0) got += n;
+  EXPECT_EQ(got, total);
+  int status;
+  ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceedsWithValue(pid));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // A writer without readers dies of SIGPIPE by default.
+  Pipe q;
+  q.r.reset(-1);
+  int st = InChild([&] {
+    signal(SIGPIPE, SIG_DFL);
+    (void)!write(q.w.get(), "x", 1);
+  });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE) << st;
+}
+
+TEST(PipeProcessTest, FifoOpensWaitForTheOtherSide) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string path = dir.Join("fifo");
+  ASSERT_THAT(mkfifo(path.c_str(), 0600), SyscallSucceeds());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    usleep(50 * 1000);
+    int w = open(path.c_str(), O_WRONLY);
+    if (w < 0) _exit(1);
+    ssize_t r = write(w, "fifo!", 5);
+    _exit(r == 5 ? 0 : 2);
+  }
+  int r;
+  ASSERT_THAT(r = open(path.c_str(), O_RDONLY), SyscallSucceeds());
+  FdCloser rc(r);
+  EXPECT_EQ(ReadN(r, 16), "fifo!");
+  int status;
+  ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceedsWithValue(pid));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(PipeProcessTest, ReopenThroughProcFd) {
+  // bash's <(...) : the reader opens /dev/fd/N of a pipe whose writer may
+  // already be gone; that never waits.
+  Pipe p;
+  ASSERT_THAT(write(p.w.get(), "sub", 3), SyscallSucceeds());
+  p.w.reset(-1);
+  int r = open(("/dev/fd/" + std::to_string(p.r.get())).c_str(), O_RDONLY);
+  ASSERT_GE(r, 0) << conformance::ErrnoName(errno);
+  FdCloser rc(r);
+  EXPECT_EQ(ReadN(r, 8), "sub");
+}

@@ -83,7 +83,8 @@ int64_t PipeFile::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
 
 int64_t PipeFile::Reopen(int flags, const vfs::Credentials& creds,
                          std::shared_ptr<vfs::FileDescription>* out) {
-  return OpenFifo(creds.task, pipe_, ino_, flags, out);
+  // Only anonymous pipes get here (FIFOs reopen through their dentry).
+  return OpenFifo(creds.task, pipe_, ino_, flags, out, /*anonymous=*/true);
 }
 
 std::string PipeFile::Path() const {
@@ -115,12 +116,14 @@ NewPipe(int flags) {
 }
 
 int64_t OpenFifo(Task* t, std::shared_ptr<Pipe> pipe, uint64_t ino, int flags,
-                 std::shared_ptr<vfs::FileDescription>* out) {
+                 std::shared_ptr<vfs::FileDescription>* out, bool anonymous) {
   const int acc = flags & O_ACCMODE;
   const bool nonblock = flags & O_NONBLOCK;
-  if (acc == O_WRONLY && nonblock && pipe->readers() == 0) return -ENXIO;
+  if (!anonymous && acc == O_WRONLY && nonblock && pipe->readers() == 0) {
+    return -ENXIO;
+  }
   auto f = std::make_shared<PipeFile>(pipe, ino, vfs::OpenStatusFlags(flags));
-  if (!nonblock && acc != O_RDWR) {
+  if (!anonymous && !nonblock && acc != O_RDWR) {
     int64_t r = pipe->WaitForPeer(t, acc == O_RDONLY);
     if (r < 0) return r;
   }

@@ -61,8 +61,11 @@ NewPipe(int flags);
 // open(2) of a FIFO whose buffer is `pipe`: O_RDONLY waits for a writer
 // and O_WRONLY for a reader unless O_NONBLOCK (where a writer without
 // readers is -ENXIO); O_RDWR never waits. `t` may be null (no waiting).
+// An anonymous pipe reopened through /proc/PID/fd (`anonymous`) never
+// waits, as in Linux's fifo_open for pipefs inodes.
 int64_t OpenFifo(Task* t, std::shared_ptr<Pipe> pipe, uint64_t ino, int flags,
-                 std::shared_ptr<vfs::FileDescription>* out);
+                 std::shared_ptr<vfs::FileDescription>* out,
+                 bool anonymous = false);
 
 // Rounds an F_SETPIPE_SZ request as Linux does (whole pages, a power of
 // two of them); 0 when it is too large to represent.
