@@ -11,7 +11,9 @@ namespace runsc::client {
 const char kSpecFlagsHelp[] =
     "sandbox flags:\n"
     "  --id ID                 the sandbox's id (default: the daemon picks)\n"
-    "  --cwd DIR               working directory inside (default: this one)\n"
+    "  --cwd DIR               working directory inside (default: /, as a\n"
+    "                          container's; the client's own directory may not\n"
+    "                          exist in the sandbox)\n"
     "  --env K=V               environment variable (repeatable)\n"
     "  --clear-env             do not pass this shell's environment\n"
     "  --rootfs DIR            host directory shown read-only as / (default /)\n"
@@ -68,11 +70,7 @@ bool BuildCreateRequest(const SpecFlags& s, const std::vector<std::string>& argv
     env.push_back(kv);
   }
   for (const auto& e : env) spec->add_env(e);
-  std::string cwd = s.cwd;
-  if (cwd.empty()) {
-    char buf[4096];
-    cwd = getcwd(buf, sizeof(buf)) ? buf : "/";
-  }
+  std::string cwd = s.cwd.empty() ? "/" : s.cwd;
   spec->set_cwd(cwd);
   spec->set_rootfs(s.rootfs);
   for (const std::string& m : s.mounts) {
