@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -155,6 +156,21 @@ class Dentry : public std::enable_shared_from_this<Dentry> {
   // chmod/chown/truncate/utimes after the VFS's permission checks.
   // Default: -EPERM.
   virtual int64_t SetAttr(const SetAttrRequest& req);
+
+  // ---- Extended attributes ----
+  // Defaults: nothing stored (get -ENODATA, empty list), changes
+  // -EOPNOTSUPP. The syscall layer has checked names, sizes, permissions
+  // and read-only mounts.
+  virtual int64_t GetXattr(const std::string& name, std::string* value) {
+    return -ENODATA;
+  }
+  virtual int64_t ListXattr(std::vector<std::string>* names) { return 0; }
+  // `flags`: XATTR_CREATE / XATTR_REPLACE.
+  virtual int64_t SetXattr(const std::string& name, const std::string& value,
+                           int flags) {
+    return -EOPNOTSUPP;
+  }
+  virtual int64_t RemoveXattr(const std::string& name) { return -EOPNOTSUPP; }
 
   // ---- Cache maintenance (used by the VFS after namespace operations) --
   // Records `child` as this directory's live child `name`.

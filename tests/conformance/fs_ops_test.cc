@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -822,6 +823,59 @@ TEST_F(FsOpsTest, Openat2Resolve) {
   close(fd);
   EXPECT_THAT(Openat2(dfd, "new", O_RDWR | O_CREAT, 0600, RESOLVE_CACHED),
               SyscallFailsWithErrno(EAGAIN));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- xattrs
+
+namespace {
+
+TEST(XattrTest, UserAttributesOnTmpfs) {
+  TempDir dir("/dev/shm");
+  ASSERT_TRUE(dir.ok());
+  std::string f = dir.Join("f");
+  ASSERT_TRUE(WriteFile(f, "x"));
+  ASSERT_THAT(setxattr(f.c_str(), "user.color", "blue", 4, 0), SyscallSucceeds());
+  char buf[64] = {};
+  EXPECT_THAT(getxattr(f.c_str(), "user.color", nullptr, 0),
+              SyscallSucceedsWithValue(4));
+  EXPECT_THAT(getxattr(f.c_str(), "user.color", buf, sizeof(buf)),
+              SyscallSucceedsWithValue(4));
+  EXPECT_EQ(std::string(buf, 4), "blue");
+  EXPECT_THAT(getxattr(f.c_str(), "user.color", buf, 2), SyscallFailsWithErrno(ERANGE));
+  EXPECT_THAT(getxattr(f.c_str(), "user.none", buf, sizeof(buf)),
+              SyscallFailsWithErrno(ENODATA));
+  EXPECT_THAT(setxattr(f.c_str(), "user.color", "red", 3, XATTR_CREATE),
+              SyscallFailsWithErrno(EEXIST));
+  EXPECT_THAT(setxattr(f.c_str(), "user.size", "1", 1, XATTR_REPLACE),
+              SyscallFailsWithErrno(ENODATA));
+  ASSERT_THAT(setxattr(f.c_str(), "user.size", "", 0, XATTR_CREATE), SyscallSucceeds());
+  ssize_t n;
+  ASSERT_THAT(n = listxattr(f.c_str(), buf, sizeof(buf)), SyscallSucceeds());
+  std::string list(buf, n);
+  EXPECT_NE(list.find(std::string("user.color\0", 11)), std::string::npos);
+  EXPECT_NE(list.find(std::string("user.size\0", 10)), std::string::npos);
+  EXPECT_THAT(listxattr(f.c_str(), nullptr, 0), SyscallSucceedsWithValue(n));
+  EXPECT_THAT(listxattr(f.c_str(), buf, 3), SyscallFailsWithErrno(ERANGE));
+  int fd = open(f.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  FdCloser c(fd);
+  EXPECT_THAT(fgetxattr(fd, "user.color", buf, sizeof(buf)), SyscallSucceedsWithValue(4));
+  EXPECT_THAT(fremovexattr(fd, "user.color"), SyscallSucceeds());
+  EXPECT_THAT(removexattr(f.c_str(), "user.color"), SyscallFailsWithErrno(ENODATA));
+  EXPECT_THAT(setxattr(f.c_str(), "bogus.name", "v", 1, 0),
+              SyscallFailsWithErrno(EOPNOTSUPP));
+  EXPECT_THAT(setxattr(f.c_str(), "", "v", 1, 0), SyscallFailsWithErrno(ERANGE));
+  EXPECT_THAT(setxattr(f.c_str(), "user.x", "v", 1, 0x10), SyscallFailsWithErrno(EINVAL));
+  // user. attributes only live on regular files and directories.
+  ASSERT_THAT(symlink("f", dir.Join("l").c_str()), SyscallSucceeds());
+  EXPECT_THAT(lsetxattr(dir.Join("l").c_str(), "user.x", "v", 1, 0),
+              SyscallFailsWithErrno(EPERM));
+  EXPECT_THAT(setxattr(dir.path().c_str(), "user.dir", "d", 1, 0), SyscallSucceeds());
+  EXPECT_THAT(getxattr(f.c_str(), "user.x", buf, sizeof(buf)),
+              SyscallFailsWithErrno(ENODATA));
+  EXPECT_THAT(fgetxattr(-1, "user.x", buf, sizeof(buf)), SyscallFailsWithErrno(EBADF));
 }
 
 }  // namespace

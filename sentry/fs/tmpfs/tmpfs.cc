@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -687,6 +688,38 @@ int64_t TmpfsDentry::SetAttr(const vfs::SetAttrRequest& req) {
   if (req.mask & R::kMtimeNow) inode_->mtime = now;
   if (req.mask & R::kMtime) inode_->mtime = req.mtime;
   inode_->ctime = now;
+  return 0;
+}
+
+int64_t TmpfsDentry::GetXattr(const std::string& name, std::string* value) {
+  absl::MutexLock l(&inode_->mu);
+  auto it = inode_->xattrs.find(name);
+  if (it == inode_->xattrs.end()) return -ENODATA;
+  *value = it->second;
+  return 0;
+}
+
+int64_t TmpfsDentry::ListXattr(std::vector<std::string>* names) {
+  absl::MutexLock l(&inode_->mu);
+  for (const auto& [name, value] : inode_->xattrs) names->push_back(name);
+  return 0;
+}
+
+int64_t TmpfsDentry::SetXattr(const std::string& name, const std::string& value,
+                              int flags) {
+  absl::MutexLock l(&inode_->mu);
+  auto it = inode_->xattrs.find(name);
+  if ((flags & XATTR_CREATE) && it != inode_->xattrs.end()) return -EEXIST;
+  if ((flags & XATTR_REPLACE) && it == inode_->xattrs.end()) return -ENODATA;
+  inode_->xattrs[name] = value;
+  inode_->ctime = vfs::NowTimespec();
+  return 0;
+}
+
+int64_t TmpfsDentry::RemoveXattr(const std::string& name) {
+  absl::MutexLock l(&inode_->mu);
+  if (inode_->xattrs.erase(name) == 0) return -ENODATA;
+  inode_->ctime = vfs::NowTimespec();
   return 0;
 }
 

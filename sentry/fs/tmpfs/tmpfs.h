@@ -96,6 +96,9 @@ class TmpfsInode {
   // FIFOs: the pipe shared by all openers.
   std::shared_ptr<Pipe> Fifo();
 
+  // Extended attributes (trusted., security. and user. names).
+  std::map<std::string, std::string> xattrs ABSL_GUARDED_BY(mu);
+
  private:
   // Moves inline contents into a new memfd.
   int64_t ToMemfdLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
@@ -183,6 +186,11 @@ class TmpfsDentry : public vfs::Dentry {
                   const vfs::Credentials& creds,
                   std::shared_ptr<vfs::FileDescription>* out) override;
   int64_t SetAttr(const vfs::SetAttrRequest& req) override;
+  int64_t GetXattr(const std::string& name, std::string* value) override;
+  int64_t ListXattr(std::vector<std::string>* names) override;
+  int64_t SetXattr(const std::string& name, const std::string& value,
+                   int flags) override;
+  int64_t RemoveXattr(const std::string& name) override;
 
   // The directory's entries, for getdents.
   void List(std::vector<vfs::DirEntry>* out);
