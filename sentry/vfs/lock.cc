@@ -108,7 +108,14 @@ int64_t LockManager::SetRecordLock(Task* t, uint64_t dev, uint64_t ino,
     size_t before = CountOwned(it->second.records, want.owner);
     ClearRange(it->second, want.owner, want.start, want.end);
     size_t after = CountOwned(it->second.records, want.owner);
-    if (!want.ofd) DropOwnerCount(want.owner, before - after);
+    // Unlocking the middle of a range splits it in two.
+    if (!want.ofd) {
+      if (after > before) {
+        owners_[want.owner] += after - before;
+      } else {
+        DropOwnerCount(want.owner, before - after);
+      }
+    }
     CleanupLocked(k);
     cv_.SignalAll();
     return 0;
