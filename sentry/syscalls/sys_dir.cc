@@ -99,6 +99,8 @@ int64_t DoGetdentsOld(Task& t, const SyscallArgs& a, bool compat) {
 }  // namespace
 
 int64_t SysGetcwd(Task& t, const SyscallArgs& a) {
+  // The working directory was removed: Linux's getcwd fails.
+  if (t.fs().cwd().dentry->IsDeleted()) return -ENOENT;
   bool reachable = true;
   std::string path =
       vfs::VirtualFilesystem::PathOf(t.fs().root(), t.fs().cwd(), &reachable);

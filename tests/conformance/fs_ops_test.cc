@@ -250,6 +250,13 @@ TEST_F(FsOpsTest, RemovedCwdAndOpenDirectory) {
   char buf[4096];
   EXPECT_THAT(syscall(SYS_getdents64, dfd, buf, sizeof(buf)),
               SyscallFailsWithErrno(ENOENT));
+  // A removed working directory: getcwd fails, ".." still works.
+  char old[PATH_MAX];
+  ASSERT_NE(getcwd(old, sizeof(old)), nullptr);
+  ASSERT_THAT(fchdir(dfd), SyscallSucceeds());
+  EXPECT_THAT(syscall(SYS_getcwd, buf, sizeof(buf)), SyscallFailsWithErrno(ENOENT));
+  EXPECT_THAT(open("newfile", O_RDWR | O_CREAT, 0644), SyscallFailsWithErrno(ENOENT));
+  ASSERT_THAT(chdir(old), SyscallSucceeds());
 }
 
 // ---------------------------------------------------------------- unlink
