@@ -1,8 +1,8 @@
 #include "sentry/fs/anon/epoll.h"
 
 #include <cerrno>
+#include <optional>
 
-#include "sentry/fs/host_fd/host_fd_file.h"
 
 namespace sentry::fs {
 
@@ -60,7 +60,13 @@ bool EpollFile::Reaches(const EpollFile* other, int depth) const {
 
 int64_t EpollFile::Add(int fd, const std::shared_ptr<vfs::FileDescription>& file,
                        const uapi::EpollEvent& ev) {
+  // Adding an epoll to an epoll: one at a time sandbox-wide (Linux's
+  // epnested_mutex), so that two crossing additions cannot both pass the
+  // loop check or lock each other's interest lists in opposite orders.
+  static absl::Mutex nest_mu(absl::kConstInit);
+  std::optional<absl::MutexLock> nest;
   if (auto* ep = dynamic_cast<EpollFile*>(file.get())) {
+    nest.emplace(&nest_mu);
     if (ep->Reaches(this, 0)) return -ELOOP;
   }
   absl::MutexLock l(&mu_);

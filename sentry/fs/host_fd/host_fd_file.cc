@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -189,6 +190,17 @@ int64_t HostFdFile::PWrite(const void* buf, uint64_t n, int64_t off) {
 int64_t HostFdFile::Seek(int64_t off, int whence) {
   off_t r = lseek(fd_, off, whence);
   return r < 0 ? -errno : r;
+}
+
+std::string HostFdFile::Path() const {
+  struct stat st;
+  if (fstat(fd_, &st) == 0) {
+    if (S_ISFIFO(st.st_mode)) return "pipe:[" + std::to_string(st.st_ino) + "]";
+    if (S_ISSOCK(st.st_mode)) {
+      return "socket:[" + std::to_string(st.st_ino) + "]";
+    }
+  }
+  return name_;
 }
 
 int64_t HostFdFile::offset() const {

@@ -32,7 +32,9 @@ class HostFdFile : public vfs::FileDescription {
   int64_t offset() const override;
   int64_t Stat(uapi::Stat* st) override;
   int64_t Ioctl(Task& t, uint64_t cmd, uint64_t arg) override;
-  std::string Path() const override { return name_; }
+  // Pipes and sockets show Linux's "pipe:[ino]" / "socket:[ino]" (as the
+  // host numbers them); anything else its stdio name ("stdin").
+  std::string Path() const override;
   int64_t Reopen(int flags, const vfs::Credentials& creds,
                  std::shared_ptr<vfs::FileDescription>* out) override;
 
