@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
@@ -883,6 +884,42 @@ TEST(XattrTest, UserAttributesOnTmpfs) {
   EXPECT_THAT(getxattr(f.c_str(), "user.x", buf, sizeof(buf)),
               SyscallFailsWithErrno(ENODATA));
   EXPECT_THAT(fgetxattr(-1, "user.x", buf, sizeof(buf)), SyscallFailsWithErrno(EBADF));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- chroot
+
+namespace {
+
+TEST(ChrootTest, NewRootConfinesPaths) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  ASSERT_THAT(mkdir(dir.Join("sub").c_str(), 0755), SyscallSucceeds());
+  ASSERT_TRUE(WriteFile(dir.Join("inside"), "in"));
+  ASSERT_THAT(symlink("/inside", dir.Join("sub/abs").c_str()), SyscallSucceeds());
+  ASSERT_THAT(symlink("../../../../../inside", dir.Join("sub/rel").c_str()),
+              SyscallSucceeds());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (chroot(dir.path().c_str()) != 0) _exit(1);
+    if (chdir("/") != 0) _exit(2);
+    if (ReadFile("/inside") != "in") _exit(3);
+    if (ReadFile("/../../inside") != "in") _exit(4);
+    if (ReadFile("/sub/abs") != "in") _exit(5);
+    if (ReadFile("/sub/rel") != "in") _exit(6);
+    char cwd[64];
+    if (!getcwd(cwd, sizeof(cwd)) || std::string(cwd) != "/") _exit(7);
+    if (std::set<std::string>{"inside", "sub"} != List("/")) _exit(8);
+    if (chroot("/nonexistent") == 0 || errno != ENOENT) _exit(9);
+    if (chroot("/inside") == 0 || errno != ENOTDIR) _exit(10);
+    _exit(0);
+  }
+  int status;
+  ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceedsWithValue(pid));
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
