@@ -151,6 +151,8 @@ void Task::SendSignal(const uapi::Siginfo& info) {
       return;
     }
     absl::MutexLock l(&tg_->signal_mu);
+    // A thread-directed SIGCONT continues the whole process too.
+    if (sig == SIGCONT) tg_->ContinueLocked();
     const uapi::Sigaction act = tg_->GetSigaction(sig);
     const bool ignored =
         act.handler == uapi::kSigIgn ||

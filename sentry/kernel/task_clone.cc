@@ -50,6 +50,23 @@ int64_t Task::Clone(const CloneArgs& args) {
   }
   if ((flags & CLONE_SETTLS) && args.tls >= 0x7ffffffff000ULL) return -EPERM;
 
+  // RLIMIT_NPROC: counted per real user; the sandbox's root (with
+  // CAP_SYS_RESOURCE) is exempt, as on Linux.
+  {
+    const Credentials creds = tg_->creds();
+    const uint64_t limit = tg_->GetRlimit(uapi::kRlimitNproc).cur;
+    if (creds.ruid != 0 && !creds.HasCap(kCapSysResource) &&
+        limit != uapi::kRlimInfinity) {
+      uint64_t n = 0;
+      absl::MutexLock l(&kernel_.tree_mu());
+      for (const auto& g : kernel_.ThreadGroupsLocked()) {
+        if (g->state != ThreadGroup::State::kRunning) continue;
+        if (g->creds().ruid == creds.ruid) n += g->tasks.size();
+      }
+      if (n >= limit) return -EAGAIN;
+    }
+  }
+
   // The host side.
   std::shared_ptr<MemoryManager> child_mm;
   std::shared_ptr<platform::AddressSpace> child_as;

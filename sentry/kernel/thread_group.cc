@@ -195,6 +195,21 @@ bool IgnoredLocked(const ThreadGroup& tg, int sig) {
 
 }  // namespace
 
+void ThreadGroup::ContinueLocked() {
+  if (stopped) {
+    stopped = false;
+    continue_report = true;
+    stop_report = false;
+    kernel_.NotifyParentLocked(*this, CLD_CONTINUED, SIGCONT);
+    kernel_.tree_cv().SignalAll();
+  }
+  // Continuing discards pending stop signals.
+  const uapi::Sigset stops = uapi::SigsetBit(SIGSTOP) | uapi::SigsetBit(SIGTSTP) |
+                             uapi::SigsetBit(SIGTTIN) | uapi::SigsetBit(SIGTTOU);
+  shared_pending.Discard(stops);
+  for (Task* t : tasks) t->pending_.Discard(stops);
+}
+
 void ThreadGroup::SendSignal(const uapi::Siginfo& info) {
   absl::MutexLock l(&kernel_.tree_mu());
   SendSignalLocked(info);
@@ -218,18 +233,7 @@ void ThreadGroup::SendSignalLocked(const uapi::Siginfo& info) {
     if (sig == SIGCONT) {
       // SIGCONT continues a stopped process when it is generated, even
       // if it is blocked or ignored (prepare_signal()).
-      if (stopped) {
-        stopped = false;
-        continue_report = true;
-        stop_report = false;
-        kernel_.NotifyParentLocked(*this, CLD_CONTINUED, SIGCONT);
-        kernel_.tree_cv().SignalAll();
-      }
-      // Continuing discards pending stop signals.
-      const uapi::Sigset stops = uapi::SigsetBit(SIGSTOP) | uapi::SigsetBit(SIGTSTP) |
-                                 uapi::SigsetBit(SIGTTIN) | uapi::SigsetBit(SIGTTOU);
-      shared_pending.Discard(stops);
-      for (Task* t : tasks) t->pending_.Discard(stops);
+      ContinueLocked();
     }
     shared_pending.Enqueue(info);
     // Wake a thread that can take it: the leader first, as Linux tries the

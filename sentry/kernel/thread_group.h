@@ -85,6 +85,9 @@ class ThreadGroup {
   void SendSignal(const uapi::Siginfo& info);
   // Same, with Kernel::tree_mu() held by the caller.
   void SendSignalLocked(const uapi::Siginfo& info);
+  // SIGCONT's effect at generation, whoever it is sent to: resume a stopped
+  // process and drop pending stop signals. Needs the tree and signal locks.
+  void ContinueLocked();
   // Guards every task's mask and pending set, and `shared_pending`
   // (Linux's siglock). Taken after the tree mutex, before `mu_`.
   mutable absl::Mutex signal_mu;

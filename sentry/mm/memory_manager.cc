@@ -614,6 +614,18 @@ MemoryManager::SharedKey MemoryManager::FutexKeyFor(uint64_t addr) const {
   return {this, addr, 0, 0};
 }
 
+uint64_t MemoryManager::MappedBytes() const {
+  absl::MutexLock l(&mu_);
+  uint64_t n = 0;
+  for (const auto& [s, v] : vmas_) n += v.end - v.start;
+  return n;
+}
+
+uint64_t MemoryManager::BrkBytes() const {
+  absl::MutexLock l(&mu_);
+  return brk_ > brk_base_ ? brk_ - brk_base_ : 0;
+}
+
 std::vector<Vma> MemoryManager::Vmas() const {
   absl::MutexLock l(&mu_);
   std::vector<Vma> out;

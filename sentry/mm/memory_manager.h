@@ -109,6 +109,10 @@ class MemoryManager {
   };
   SharedKey FutexKeyFor(uint64_t addr) const;
 
+  // Bytes mapped in all (RLIMIT_AS) and in the heap (RLIMIT_DATA).
+  uint64_t MappedBytes() const;
+  uint64_t BrkBytes() const;
+
   // Contents of /proc/PID/maps.
   std::string MapsText() const;
   std::vector<Vma> Vmas() const;

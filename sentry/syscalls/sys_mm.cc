@@ -8,7 +8,9 @@
 
 #include <cerrno>
 
+#include "abi/linux/resource.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/thread_group.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/vfs/fd_table.h"
 #include "sentry/vfs/file_description.h"
@@ -17,8 +19,17 @@ namespace sentry {
 
 namespace {
 
+// RLIMIT_AS: the address space may not grow past the limit (may_expand_vm()).
+bool WithinAddressSpaceLimit(Task& t, uint64_t grow) {
+  const uint64_t limit = t.thread_group().GetRlimit(uapi::kRlimitAs).cur;
+  if (limit == uapi::kRlimInfinity) return true;
+  const uint64_t cur = t.mm().MappedBytes();
+  return grow <= limit && cur <= limit - grow;
+}
+
 int64_t DoMmap(Task& t, uint64_t addr, uint64_t len, int prot, int flags,
                int fd, uint64_t offset) {
+  if (len && !WithinAddressSpaceLimit(t, PageRoundUp(len))) return -ENOMEM;
   MemoryManager::MMapOpts o;
   o.addr = addr;
   o.len = len;
@@ -58,9 +69,24 @@ int64_t SysMprotect(Task& t, const SyscallArgs& a) {
   return t.mm().MProtect(a.Ptr(0), a.Size(1), a.Int(2));
 }
 
-int64_t SysBrk(Task& t, const SyscallArgs& a) { return t.mm().Brk(a.Ptr(0)); }
+int64_t SysBrk(Task& t, const SyscallArgs& a) {
+  // RLIMIT_DATA bounds the heap; a refused brk returns the old break.
+  const uint64_t limit = t.thread_group().GetRlimit(uapi::kRlimitData).cur;
+  const uint64_t cur = t.mm().Brk(0);
+  const uint64_t want = a.Ptr(0);
+  if (want > cur) {
+    const uint64_t grow = PageRoundUp(want) - PageRoundUp(cur);
+    if ((limit != uapi::kRlimInfinity && t.mm().BrkBytes() + grow > limit) ||
+        !WithinAddressSpaceLimit(t, grow))
+      return static_cast<int64_t>(cur);
+  }
+  return t.mm().Brk(want);
+}
 
 int64_t SysMremap(Task& t, const SyscallArgs& a) {
+  if (a.Size(2) > a.Size(1) &&
+      !WithinAddressSpaceLimit(t, PageRoundUp(a.Size(2)) - PageRoundUp(a.Size(1))))
+    return -ENOMEM;
   return t.mm().MRemap(a.Ptr(0), a.Size(1), a.Size(2), a.Int(3), a.Ptr(4));
 }
 
