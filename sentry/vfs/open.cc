@@ -132,18 +132,27 @@ int64_t VirtualFilesystem::OpenForExec(const FsContext& fs,
                                        const std::string& path,
                                        std::shared_ptr<FileDescription>* out,
                                        std::string* resolved) {
+  return OpenForExec(fs, path, Credentials{}, out, resolved);
+}
+
+int64_t VirtualFilesystem::OpenForExec(const FsContext& fs,
+                                       const std::string& path,
+                                       const Credentials& creds,
+                                       std::shared_ptr<FileDescription>* out,
+                                       std::string* resolved) {
   VirtualDentry root = fs.root();
   WalkResult res;
-  int64_t r = Walk(root, fs.cwd(), path, true, false, Credentials{}, &res);
+  int64_t r = Walk(root, fs.cwd(), path, true, false, creds, &res);
   if (r < 0) return r;
   const VirtualDentry& vd = res.vd;
   if (!vd.dentry->IsRegular() || vd.mount->NoExec()) return -EACCES;
   uapi::Stat st;
   r = vd.dentry->Stat(&st);
   if (r < 0) return r;
-  if (!(st.st_mode & 0111)) return -EACCES;
+  r = CheckPermission(creds, st.st_mode, st.st_uid, st.st_gid, kMayExec);
+  if (r < 0) return r;
   std::shared_ptr<FileDescription> f;
-  r = OpenLocation(vd, O_RDONLY | kOLargefile, Credentials{}, &f);
+  r = OpenLocation(vd, O_RDONLY | kOLargefile, creds, &f);
   if (r < 0) return r;
   if (resolved) *resolved = PathOf(root, vd);
   *out = std::move(f);

@@ -166,6 +166,13 @@ class VirtualFilesystem {
   int64_t OpenForExec(const FsContext& fs, const std::string& path,
                       std::shared_ptr<FileDescription>* out,
                       std::string* resolved);
+  // The same for a task: `creds` (with its pid and Task) resolve procfs's
+  // self (exec of /proc/self/exe, /dev/fd/N) and check the exec bit as
+  // that user (root needs one execute bit).
+  int64_t OpenForExec(const FsContext& fs, const std::string& path,
+                      const Credentials& creds,
+                      std::shared_ptr<FileDescription>* out,
+                      std::string* resolved);
 
   // The absolute path of `vd` as seen from `root` ("/" for root itself).
   // When `vd` is not below `root`, the path is from the top of the mount

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -270,8 +271,7 @@ std::string MountsText(ProcFs* fs, const vfs::VirtualDentry& root, bool info) {
     std::string opts = m->OptionsString();
     std::string mount_opts = opts.substr(0, opts.find(",size="));
     absl::StrAppendFormat(&out, "%d %d %u:%u / %s %s - %s %s %s\n", m->id(),
-                          parent_id, static_cast<unsigned>(st.st_dev >> 8),
-                          static_cast<unsigned>(st.st_dev & 0xff), where,
+                          parent_id, major(st.st_dev), minor(st.st_dev), where,
                           mount_opts, m->filesystem().Name(), m->source(),
                           m->ReadOnly() ? "ro" : "rw");
   }
