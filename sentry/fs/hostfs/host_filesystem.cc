@@ -23,7 +23,7 @@ absl::StatusOr<std::shared_ptr<HostFilesystem>> HostFilesystem::New(
     const std::string& host_root, bool writable) {
   int fd = open(host_root.c_str(), O_PATH | O_CLOEXEC);
   if (fd < 0) {
-    return absl::NotFoundError(absl::StrCat("host root \"", host_root,
+    return absl::NotFoundError(absl::StrCat("host path \"", host_root,
                                             "\": ", std::strerror(errno)));
   }
   struct stat st;
@@ -32,7 +32,7 @@ absl::StatusOr<std::shared_ptr<HostFilesystem>> HostFilesystem::New(
   if (err) {
     close(fd);
     return absl::FailedPreconditionError(absl::StrCat(
-        "host root \"", host_root, "\": ", std::strerror(err)));
+        "host path \"", host_root, "\": ", std::strerror(err)));
   }
   std::shared_ptr<HostFilesystem> fs(new HostFilesystem(host_root, writable));
   fs->root_ = std::make_shared<HostDentry>(fs.get(), nullptr, "", fd, st,
