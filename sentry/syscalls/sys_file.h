@@ -184,6 +184,12 @@ int64_t SysTimerfdSettime32I386(Task& t, const SyscallArgs& a);
 int64_t SysTimerfdGettime32I386(Task& t, const SyscallArgs& a);
 int64_t SysMemfdCreate(Task& t, const SyscallArgs& a);
 
+// ---- inotify (sys_inotify.cc) ----
+int64_t SysInotifyInit(Task& t, const SyscallArgs& a);
+int64_t SysInotifyInit1(Task& t, const SyscallArgs& a);
+int64_t SysInotifyAddWatch(Task& t, const SyscallArgs& a);
+int64_t SysInotifyRmWatch(Task& t, const SyscallArgs& a);
+
 // ---- Pipes (sys_pipe.cc) ----
 int64_t SysPipe(Task& t, const SyscallArgs& a);
 int64_t SysPipe2(Task& t, const SyscallArgs& a);

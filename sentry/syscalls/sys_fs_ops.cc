@@ -22,6 +22,7 @@
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/fd_table.h"
 #include "sentry/vfs/fs_context.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/lock.h"
 #include "sentry/vfs/mount.h"
 #include "sentry/vfs/vfs.h"
@@ -358,7 +359,9 @@ int64_t DoFtruncate(Task& t, int fd, int64_t length) {
   if (r < 0) return r;
   if (!S_ISREG(st.st_mode)) return -EINVAL;
   if (f->status_flags() & O_APPEND) return -EPERM;
-  return f->Truncate(static_cast<uint64_t>(length));
+  r = f->Truncate(static_cast<uint64_t>(length));
+  if (r == 0) vfs::fsnotify::Notify(f->location(), vfs::kInModify);
+  return r;
 }
 
 int64_t StatfsOut(Task& t, const vfs::VirtualDentry& vd, uint64_t addr,

@@ -21,6 +21,7 @@
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_file_util.h"
 #include "sentry/vfs/file_description.h"
+#include "sentry/vfs/fsnotify.h"
 
 namespace sentry {
 
@@ -192,7 +193,9 @@ int64_t ReadCommon(Task& t, int fd, uint64_t buf, uint64_t count, int64_t pos) {
   int64_t r = ReadableFile(t, fd, &f);
   if (r < 0) return r;
   std::vector<IoSeg> segs{{buf, std::min(count, kMaxRwCount)}};
-  return DoRead(t, *f, segs, pos);
+  r = DoRead(t, *f, segs, pos);
+  if (r > 0) vfs::fsnotify::Notify(f->location(), vfs::kInAccess);
+  return r;
 }
 
 int64_t WriteCommon(Task& t, int fd, uint64_t buf, uint64_t count,
@@ -201,7 +204,9 @@ int64_t WriteCommon(Task& t, int fd, uint64_t buf, uint64_t count,
   int64_t r = WritableFile(t, fd, &f);
   if (r < 0) return r;
   std::vector<IoSeg> segs{{buf, std::min(count, kMaxRwCount)}};
-  return RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
+  r = RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
+  if (r > 0) vfs::fsnotify::Notify(f->location(), vfs::kInModify);
+  return r;
 }
 
 // readv/preadv/preadv2 and the write side. `pos` -1 means the file
@@ -215,7 +220,9 @@ int64_t ReadvCommon(Task& t, int fd, uint64_t iov, int64_t count, bool compat,
   std::vector<IoSeg> segs;
   r = ImportIovecs(t, iov, count, compat, &segs);
   if (r < 0) return r;
-  return DoRead(t, *f, segs, pos);
+  r = DoRead(t, *f, segs, pos);
+  if (r > 0) vfs::fsnotify::Notify(f->location(), vfs::kInAccess);
+  return r;
 }
 
 int64_t WritevCommon(Task& t, int fd, uint64_t iov, int64_t count,
@@ -226,7 +233,9 @@ int64_t WritevCommon(Task& t, int fd, uint64_t iov, int64_t count,
   std::vector<IoSeg> segs;
   r = ImportIovecs(t, iov, count, compat, &segs);
   if (r < 0) return r;
-  return RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
+  r = RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
+  if (r > 0) vfs::fsnotify::Notify(f->location(), vfs::kInModify);
+  return r;
 }
 
 // RWF_* flags accepted by preadv2/pwritev2: the ones that need nothing

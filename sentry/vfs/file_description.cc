@@ -10,6 +10,7 @@
 
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/dentry.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/lock.h"
 
 namespace sentry::vfs {
@@ -46,6 +47,9 @@ FileDescription::~FileDescription() {
     ino = lock_ino_;
   }
   if (locked) LockManager::Get().ReleaseDescription(dev, ino, this);
+  if (location_.ok() && !path_only_) {
+    fsnotify::Notify(location_, writable_ ? kInCloseWrite : kInCloseNowrite);
+  }
 }
 
 void FileDescription::NoteLocked(uint64_t dev, uint64_t ino) {

@@ -14,6 +14,7 @@
 
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/filesystem.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/mount.h"
 #include "sentry/vfs/vfs.h"
 
@@ -85,7 +86,9 @@ int64_t VirtualFilesystem::MkdirAt(const VirtualDentry& root,
   if (p.dir.mount->ReadOnly()) return -EROFS;
   r = MayCreate(p.dir, creds);
   if (r < 0) return r;
-  return p.dir.dentry->Mkdir(p.name, mode & 07777, creds);
+  r = p.dir.dentry->Mkdir(p.name, mode & 07777, creds);
+  if (r == 0) fsnotify::NotifyDir(p.dir.dentry.get(), kInCreate | kInIsdir, p.name);
+  return r;
 }
 
 int64_t VirtualFilesystem::MknodAt(const VirtualDentry& root,
@@ -118,7 +121,9 @@ int64_t VirtualFilesystem::MknodAt(const VirtualDentry& root,
   r = MayCreate(p.dir, creds);
   if (r < 0) return r;
   if ((S_ISCHR(mode) || S_ISBLK(mode)) && !creds.IsRoot()) return -EPERM;
-  return p.dir.dentry->Mknod(p.name, mode, dev, creds);
+  r = p.dir.dentry->Mknod(p.name, mode, dev, creds);
+  if (r == 0) fsnotify::NotifyDir(p.dir.dentry.get(), kInCreate, p.name);
+  return r;
 }
 
 int64_t VirtualFilesystem::SymlinkAt(const VirtualDentry& root,
@@ -139,7 +144,9 @@ int64_t VirtualFilesystem::SymlinkAt(const VirtualDentry& root,
   if (p.dir.mount->ReadOnly()) return -EROFS;
   r = MayCreate(p.dir, creds);
   if (r < 0) return r;
-  return p.dir.dentry->Symlink(p.name, target, creds);
+  r = p.dir.dentry->Symlink(p.name, target, creds);
+  if (r == 0) fsnotify::NotifyDir(p.dir.dentry.get(), kInCreate, p.name);
+  return r;
 }
 
 int64_t VirtualFilesystem::LinkAt(const VirtualDentry& root,
@@ -164,6 +171,8 @@ int64_t VirtualFilesystem::LinkAt(const VirtualDentry& root,
   if (old.dentry->IsDir()) return -EPERM;
   r = p.dir.dentry->Link(p.name, old.dentry);
   if (r < 0) return r;
+  fsnotify::Notify(old.dentry.get(), kInAttrib);
+  fsnotify::NotifyDir(p.dir.dentry.get(), kInCreate, p.name);
   return 0;
 }
 
@@ -188,6 +197,12 @@ int64_t VirtualFilesystem::UnlinkAt(const VirtualDentry& root,
   if (r < 0) return r;
   p.dir.dentry->ForgetChild(p.name, child.get());
   child->MarkDeleted();
+  fsnotify::Notify(child.get(), kInAttrib);
+  fsnotify::NotifyDir(p.dir.dentry.get(), kInDelete, p.name);
+  uapi::Stat st;
+  if (child->Stat(&st) == 0 && st.st_nlink == 0) {
+    fsnotify::Notify(child.get(), kInDeleteSelf);
+  }
   return 0;
 }
 
@@ -220,6 +235,8 @@ int64_t VirtualFilesystem::RmdirAt(const VirtualDentry& root,
   if (r < 0) return r;
   p.dir.dentry->ForgetChild(p.name, child.get());
   child->MarkDeleted();
+  fsnotify::NotifyDir(p.dir.dentry.get(), kInDelete | kInIsdir, p.name);
+  fsnotify::Notify(child.get(), kInDeleteSelf);
   return 0;
 }
 
@@ -323,13 +340,26 @@ int64_t VirtualFilesystem::RenameAt(const VirtualDentry& root,
     src->SetParentAndName(np.dir.dentry, np.name);
     np.dir.dentry->CacheChild(np.name, src);
   }
+  const uint32_t isdir = src_dir ? kInIsdir : 0;
+  const uint32_t cookie = fsnotify::NextCookie();
+  fsnotify::NotifyDir(op.dir.dentry.get(), kInMovedFrom | isdir, op.name, cookie);
+  fsnotify::NotifyDir(np.dir.dentry.get(), kInMovedTo | isdir, np.name, cookie);
+  fsnotify::Notify(src.get(), kInMoveSelf);
+  if (dst && !(flags & kRenameExchange)) {
+    fsnotify::Notify(dst.get(), kInDeleteSelf);
+  }
   return 0;
 }
 
 int64_t VirtualFilesystem::SetAttr(const VirtualDentry& vd,
                                    const SetAttrRequest& req) {
   if (vd.mount->ReadOnly()) return -EROFS;
-  return vd.dentry->SetAttr(req);
+  int64_t r = vd.dentry->SetAttr(req);
+  if (r == 0) {
+    fsnotify::Notify(vd.dentry.get(),
+                     (req.mask & SetAttrRequest::kSize) ? kInModify : kInAttrib);
+  }
+  return r;
 }
 
 int64_t VirtualFilesystem::Statfs(const VirtualDentry& vd, uapi::Statfs* out) {

@@ -6,6 +6,7 @@
 
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/fs_context.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/mount.h"
 #include "sentry/vfs/opath_file.h"
 #include "sentry/vfs/vfs.h"
@@ -65,7 +66,9 @@ int64_t VirtualFilesystem::OpenLocation(const VirtualDentry& vd, int flags,
     req.size = 0;
     r = d.SetAttr(req);
     if (r < 0) return r;
+    fsnotify::Notify(&d, kInModify);
   }
+  fsnotify::Notify(&d, kInOpen);
   *out = std::move(f);
   return 0;
 }
@@ -114,12 +117,14 @@ int64_t VirtualFilesystem::OpenAt(const VirtualDentry& root,
     }
     if (r < 0) return r;
     res.parent.dentry->CacheChild(res.name, child);
+    fsnotify::NotifyDir(res.parent.dentry.get(), kInCreate, res.name);
     // A file just created opens whatever its mode says, as in Linux.
     VirtualDentry vd{res.parent.mount, std::move(child)};
     std::shared_ptr<FileDescription> f;
     r = vd.dentry->Open(vd, flags & ~O_TRUNC, creds, &f);
     if (r < 0) return r;
     f->SetLocation(vd, PathOf(Root(), vd));
+    fsnotify::Notify(vd.dentry.get(), kInOpen);
     *out = std::move(f);
     return 0;
   }
