@@ -26,6 +26,7 @@
 #include "abi/linux/signal.h"
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/signals.h"
+#include "sentry/vfs/waiter.h"
 
 namespace sentry {
 
@@ -110,6 +111,9 @@ class ThreadGroup {
   int stop_signal = 0;
   bool stop_report = false;
   bool continue_report = false;
+  // Notified when the process exits (pidfd readiness).
+  const std::shared_ptr<vfs::WaitQueue> exit_queue =
+      std::make_shared<vfs::WaitQueue>();
   // PR_SET_PDEATHSIG and PR_SET_CHILD_SUBREAPER.
   int pdeath_signal = 0;
   bool child_subreaper = false;

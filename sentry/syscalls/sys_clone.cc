@@ -14,9 +14,12 @@
 
 #include "abi/linux/resource.h"
 #include "abi/linux/signal.h"
+#include "abi/linux/wait.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/vfs/fd_table.h"
 
 namespace sentry {
 
@@ -328,8 +331,16 @@ int64_t SysWaitid(Task& t, const SyscallArgs& a) {
       spec.kind = WaitSpec::kPgid;
       spec.id = id ? id : t.thread_group().pgid();
       break;
+    case uapi::kPPidfd: {
+      auto f = t.fds().Get(id);
+      auto* pf = f ? dynamic_cast<PidFdFile*>(f.get()) : nullptr;
+      if (!pf) return -EBADF;
+      spec.kind = WaitSpec::kPid;
+      spec.id = pf->pid();
+      break;
+    }
     default:
-      return -EINVAL;  // P_PIDFD comes with pidfds
+      return -EINVAL;
   }
   WaitResult res;
   int64_t r = DoWait(t, spec, &res);

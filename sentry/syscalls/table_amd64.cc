@@ -9,6 +9,7 @@
 #include "sentry/kernel/signal_frame.h"
 #include "sentry/syscalls/sys_clone.h"
 #include "sentry/syscalls/sys_creds.h"
+#include "sentry/syscalls/sys_pidfd.h"
 #include "sentry/syscalls/sys_sched.h"
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_futex.h"
@@ -251,10 +252,13 @@ std::vector<SyscallEntry> Entries() {
       // --- process ---
       MakeEntry(nr::NR_clone, SysClone, kPartial,
                 {kCloneFlags, kPtr, kPtr, kPtr, kHex}, kInt,
-                "no namespaces (EPERM), no pidfds"),
+                "no namespaces (EPERM), no CLONE_PIDFD"),
       MakeEntry(nr::NR_clone3, SysClone3, kPartial, {kPtr, kUInt}, kInt,
-                "no namespaces (EPERM), no pidfds, no set_tid"),
+                "no namespaces (EPERM), no CLONE_PIDFD, no set_tid"),
       MakeEntry(nr::NR_fork, SysFork, kSupported, {}),
+      MakeEntry(nr::NR_pidfd_open, SysPidfdOpen, kSupported, {kInt, kHex}),
+      MakeEntry(nr::NR_pidfd_send_signal, SysPidfdSendSignal, kSupported,
+                {kFd, kSignal, kPtr, kHex}),
       MakeEntry(nr::NR_vfork, SysVfork, kSupported, {}),
       MakeEntry(nr::NR_execve, SysExecve, kSupported,
                 {kPath, kStringArray, kStringArray}),
@@ -265,7 +269,7 @@ std::vector<SyscallEntry> Entries() {
                 kInt, "rusage has CPU times and maxrss only"),
       MakeEntry(nr::NR_waitid, SysWaitid, kPartial,
                 {kInt, kInt, kPtr, kWaitOptions, kPtr}, kInt,
-                "no P_PIDFD"),
+                "rusage has CPU times and maxrss only"),
       MakeEntry(nr::NR_rt_sigreturn, SysRtSigreturn, kSupported, {}),
       MakeEntry(nr::NR_setpgid, SysSetpgid, kSupported, {kInt, kInt}),
       MakeEntry(nr::NR_setsid, SysSetsid, kSupported, {}),
