@@ -13,6 +13,7 @@
 #include "sentry/kernel/timers.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/vfs/fd_table.h"
+#include "sentry/vfs/credentials.h"
 #include "sentry/vfs/fs_context.h"
 
 namespace sentry {
@@ -55,8 +56,18 @@ int64_t Task::Execve(const std::string& path, std::vector<std::string> argv,
   req.path = path;
   req.argv = std::move(argv);
   req.envp = std::move(envp);
-  req.uid = kernel_.config().uid;
-  req.gid = kernel_.config().gid;
+  const Credentials creds = tg_->creds();
+  req.uid = creds.ruid;
+  req.gid = creds.rgid;
+  // The exec is opened as this task: its ids for the permission check,
+  // itself for procfs's "self" (exec of /proc/self/exe).
+  vfs::Credentials vcreds;
+  vcreds.uid = creds.fsuid;
+  vcreds.gid = creds.fsgid;
+  vcreds.pid = tg_->tgid();
+  vcreds.tid = tid_;
+  vcreds.task = this;
+  req.creds = &vcreds;
 
   std::shared_ptr<MemoryManager> old_mm = mm_;
   std::string error;

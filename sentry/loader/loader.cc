@@ -117,8 +117,11 @@ struct ExecFile {
 };
 
 int64_t OpenExec(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
-                 const std::string& path, ExecFile* out) {
-  int64_t r = vfs.OpenForExec(fs, path, &out->file, &out->resolved);
+                 const vfs::Credentials* creds, const std::string& path,
+                 ExecFile* out) {
+  int64_t r = creds ? vfs.OpenForExec(fs, path, *creds, &out->file,
+                                      &out->resolved)
+                    : vfs.OpenForExec(fs, path, &out->file, &out->resolved);
   if (r < 0) return r;
   if (out->file == nullptr) return -ENOENT;
   uapi::Stat st{};
@@ -357,7 +360,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   // Find the ELF file, rewriting argv for each `#!` script on the way.
   ExecFile cur;
   std::string cur_path = req.path;  // the name the current file came by
-  int64_t r = OpenExec(vfs, fs, req.path, &cur);
+  int64_t r = OpenExec(vfs, fs, req.creds, req.path, &cur);
   if (r < 0) return err.Fail(r, req.path);
   for (int depth = 0;; ++depth) {
     if (depth > kMaxInterpreterDepth) {
@@ -387,7 +390,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
     // Linux looks an empty name ("#!" alone) up as the working directory,
     // which is not a regular file: EACCES.
     r = line.interp.empty() ? -EACCES
-                            : OpenExec(vfs, fs, line.interp, &next);
+                            : OpenExec(vfs, fs, req.creds, line.interp, &next);
     if (r < 0) {
       return err.Fail(r, cur_path,
                       absl::StrCat("bad interpreter ", line.interp));
@@ -411,7 +414,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   const bool has_interp = exe.interp.has_value();
   if (has_interp) {
     const std::string& ipath = *exe.interp;
-    r = OpenExec(vfs, fs, ipath, &interp_file);
+    r = OpenExec(vfs, fs, req.creds, ipath, &interp_file);
     if (r < 0) {
       return err.Fail(r, cur_path, absl::StrCat("ELF interpreter ", ipath));
     }

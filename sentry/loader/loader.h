@@ -13,6 +13,7 @@ class MemoryManager;
 namespace vfs {
 class VirtualFilesystem;
 class FsContext;
+struct Credentials;
 }  // namespace vfs
 }  // namespace sentry
 
@@ -23,6 +24,9 @@ struct ExecRequest {
   std::vector<std::string> argv;
   std::vector<std::string> envp;
   uid_t uid = 0, gid = 0;
+  // Who execs (procfs "self", the exec-permission check); null for the
+  // sentry's own start of PID 1.
+  const vfs::Credentials* creds = nullptr;
 };
 
 struct ExecImage {

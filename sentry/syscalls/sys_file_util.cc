@@ -17,9 +17,12 @@
 namespace sentry {
 
 vfs::Credentials FileCredentials(Task& t) {
+  // File access is checked with the process's filesystem ids (fsuid,
+  // fsgid), which follow setuid/setgid.
+  const Credentials creds = t.thread_group().creds();
   vfs::Credentials c;
-  c.uid = t.kernel().config().uid;
-  c.gid = t.kernel().config().gid;
+  c.uid = creds.fsuid;
+  c.gid = creds.fsgid;
   c.pid = t.thread_group().tgid();
   c.tid = t.tid();
   c.task = &t;
