@@ -20,13 +20,6 @@ namespace sentry {
 
 namespace {
 
-// The current file offset as the file itself keeps it: files backed by a
-// host fd (stdio) keep theirs on the host, not in the description.
-int64_t FileOffset(vfs::FileDescription& f) {
-  const int64_t o = f.Seek(0, SEEK_CUR);
-  return o >= 0 ? o : f.offset();
-}
-
 constexpr uint64_t kChunk = 1 << 16;
 constexpr unsigned kSpliceMove = 1;
 constexpr unsigned kSpliceNonblock = 2;
@@ -148,7 +141,7 @@ int64_t DoSendfile(Task& t, int out_fd, int in_fd, uint64_t off_addr,
     if (off_addr) return -ESPIPE;
     r = CopyFromPipe(t, *p, *out, nullptr, count, in->nonblocking(), true);
   } else {
-    int64_t pos = off_addr ? off : FileOffset(*in);
+    int64_t pos = off_addr ? off : in->offset();
     // Check the input is positionable at all.
     char probe;
     int64_t pr = in->PRead(&probe, 0, pos);
@@ -228,7 +221,7 @@ int64_t DoSplice(Task& t, const SyscallArgs& a) {
     r = CopyFromPipe(t, *pin, *out, a.Ptr(3) ? &out_off : nullptr, len,
                      nonblock || in->nonblocking(), true);
   } else {
-    int64_t pos = a.Ptr(1) ? in_off : FileOffset(*in);
+    int64_t pos = a.Ptr(1) ? in_off : in->offset();
     int64_t start = pos;
     r = CopySeekable(t, *in, &pos, *out, nullptr, len, nonblock);
     if (!a.Ptr(1) && pos != start) in->Seek(pos, SEEK_SET);
@@ -275,7 +268,7 @@ int64_t SysCopyFileRange(Task& t, const SyscallArgs& a) {
   if (r < 0) return r;
   if (S_ISDIR(sin.st_mode) || S_ISDIR(sout.st_mode)) return -EISDIR;
   if (!S_ISREG(sin.st_mode) || !S_ISREG(sout.st_mode)) return -EINVAL;
-  int64_t in_off = FileOffset(*in), out_off = FileOffset(*out);
+  int64_t in_off = in->offset(), out_off = out->offset();
   if (a.Ptr(1)) {
     r = CopyInOffset(t, a.Ptr(1), &in_off);
     if (r < 0) return r;
