@@ -7,7 +7,12 @@
 // read-only in the sandbox are touched (/etc/passwd, /etc). A call that fails
 // (for instance one the sandbox does not implement yet) marks its benchmark
 // as errored instead of measuring an error path.
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -15,7 +20,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cerrno>
+#include <thread>
 #include <cstring>
 #include <string>
 
@@ -140,5 +147,133 @@ void BM_mmap_munmap(benchmark::State& state) {
 BENCHMARK(BM_mmap_munmap);
 
 }  // namespace
+
+// --- Processes, threads, futexes, signals (issue: processes) -------------
+
+// fork + exec of /bin/true + wait.
+void BM_fork_exec_wait(benchmark::State& state) {
+  for (auto _ : state) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl("/bin/true", "true", nullptr);
+      _exit(127);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+      state.SkipWithError("fork/wait failed");
+      return;
+    }
+  }
+}
+BENCHMARK(BM_fork_exec_wait)->UseRealTime();
+
+void BM_thread_create_join(benchmark::State& state) {
+  for (auto _ : state) {
+    std::thread t([] {});
+    t.join();
+  }
+}
+BENCHMARK(BM_thread_create_join)->UseRealTime();
+
+// Two threads hand a token back and forth with futex wait/wake; one
+// iteration is one round trip.
+void BM_futex_pingpong(benchmark::State& state) {
+  std::atomic<int> turn{0};
+  std::atomic<bool> stop{false};
+  auto wait_for = [&](int want) {
+    int cur;
+    while ((cur = turn.load()) != want && !stop.load()) {
+      syscall(SYS_futex, &turn, FUTEX_WAIT_PRIVATE, cur, nullptr, nullptr, 0);
+    }
+  };
+  auto pass = [&](int to) {
+    turn.store(to);
+    syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+  };
+  std::thread peer([&] {
+    while (!stop.load()) {
+      wait_for(1);
+      if (stop.load()) break;
+      pass(0);
+    }
+  });
+  for (auto _ : state) {
+    pass(1);
+    wait_for(0);
+  }
+  stop.store(true);
+  pass(1);
+  peer.join();
+}
+BENCHMARK(BM_futex_pingpong)->UseRealTime();
+
+volatile sig_atomic_t g_signals = 0;
+void OnSignal(int) { g_signals = g_signals + 1; }
+
+// raise() to a handler and back.
+void BM_signal_delivery(benchmark::State& state) {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGUSR1, &sa, nullptr);
+  for (auto _ : state) raise(SIGUSR1);
+  signal(SIGUSR1, SIG_DFL);
+}
+BENCHMARK(BM_signal_delivery);
+
+// --- Files (issue: files) -----------------------------------------------
+
+// stat of a path eight components deep.
+void BM_stat_deep(benchmark::State& state) {
+  const char* path = "/usr/share/doc/../../lib/x86_64-linux-gnu/../../bin/../lib/../bin/true";
+  struct stat st;
+  for (auto _ : state) {
+    if (stat(path, &st) != 0) {
+      state.SkipWithError("stat failed");
+      return;
+    }
+  }
+}
+BENCHMARK(BM_stat_deep);
+
+// 64 KiB through a pipe: write then read it back.
+void BM_pipe_64k(benchmark::State& state) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    state.SkipWithError("pipe failed");
+    return;
+  }
+  std::string buf(65536, 'x');
+  for (auto _ : state) {
+    if (write(fds[1], buf.data(), buf.size()) != 65536) {
+      state.SkipWithError("write failed");
+      break;
+    }
+    size_t got = 0;
+    while (got < buf.size()) {
+      ssize_t n = read(fds[0], buf.data(), buf.size() - got);
+      if (n <= 0) break;
+      got += n;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * 65536);
+  close(fds[0]);
+  close(fds[1]);
+}
+BENCHMARK(BM_pipe_64k);
+
+// Listing a large host directory with getdents64.
+void BM_getdents_usr_bin(benchmark::State& state) {
+  for (auto _ : state) {
+    DIR* d = opendir("/usr/bin");
+    if (!d) {
+      state.SkipWithError("opendir failed");
+      return;
+    }
+    while (readdir(d) != nullptr) {
+    }
+    closedir(d);
+  }
+}
+BENCHMARK(BM_getdents_usr_bin);
 
 BENCHMARK_MAIN();
