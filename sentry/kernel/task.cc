@@ -277,6 +277,7 @@ Task::RunState Task::DeliverSignals() {
 // The task loop
 
 void Task::WaitWhileStopped() {
+  if (!tg_->stopped.load(std::memory_order_acquire)) return;
   absl::MutexLock l(&kernel_.tree_mu());
   while (tg_->stopped && !exiting()) {
     kernel_.tree_cv().WaitWithTimeout(&kernel_.tree_mu(),

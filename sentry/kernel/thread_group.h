@@ -107,7 +107,9 @@ class ThreadGroup {
   int exit_signal = 17;        // SIGCHLD unless clone said otherwise
   // Job control: stopped by a stop signal until SIGCONT. The reports are
   // what wait(WUNTRACED / WCONTINUED) has not consumed yet.
-  bool stopped = false;
+  // Written under the tree mutex; atomic so the task loop can check it on
+  // every trip without taking that (global) lock.
+  std::atomic<bool> stopped{false};
   int stop_signal = 0;
   bool stop_report = false;
   bool continue_report = false;
