@@ -32,7 +32,7 @@ int64_t PidFdFile::Stat(uapi::Stat* st) {
 vfs::EventMask PidFdFile::Readiness(vfs::EventMask mask) {
   // pidfd_poll(): readable once the whole process has exited.
   std::shared_ptr<ThreadGroup> tg = tg_.lock();
-  const bool exited = !tg || tg->StateChar() != 'R';
+  const bool exited = !tg || tg->exited.load(std::memory_order_acquire);
   return exited ? (mask & vfs::kReadableEvents) : 0;
 }
 

@@ -110,6 +110,7 @@ void Kernel::RetidLocked(Task& t, pid_t new_tid) {
 
 void Kernel::ZombieLocked(ThreadGroup& tg) {
   tg.state = ThreadGroup::State::kZombie;
+  tg.exited.store(true, std::memory_order_release);
   tg.exit_queue->Notify(vfs::kReadableEvents);
   // Orphans go to init, as in a pid namespace; when init itself dies the
   // whole namespace is killed (zap_pid_ns_processes()).

@@ -113,6 +113,10 @@ class ThreadGroup {
   int stop_signal = 0;
   bool stop_report = false;
   bool continue_report = false;
+  // Set (before exit_queue is notified) when the process becomes a zombie;
+  // atomic so readiness checks never take the tree lock, which is held
+  // while the queue's callbacks run.
+  std::atomic<bool> exited{false};
   // Notified when the process exits (pidfd readiness).
   const std::shared_ptr<vfs::WaitQueue> exit_queue =
       std::make_shared<vfs::WaitQueue>();
