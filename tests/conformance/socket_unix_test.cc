@@ -1016,6 +1016,8 @@ TEST(UnixSocketTest, PassFdToChildProcess) {
     std::vector<int> got = RecvFds(p.b.get(), 1, MSG_CMSG_CLOEXEC, &flags);
     if (got.size() != 1 || got[0] < 0) _exit(1);
     if (fcntl(got[0], F_GETFD) != FD_CLOEXEC) _exit(2);
+    // MSG_CMSG_CLOEXEC comes back in msg_flags.
+    if (flags != MSG_CMSG_CLOEXEC) _exit(4);
     char buf[32];
     ssize_t n = pread(got[0], buf, sizeof(buf), 0);
     if (n != 13 || memcmp(buf, "file-contents", 13) != 0) _exit(3);
