@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1072,6 +1073,34 @@ TEST(UnixSocketTest, RightsPeekedAndStreamBoundary) {
   EXPECT_EQ(RecvStr(p.b.get(), 10), "ef");
   close(pp[0]);
   close(pp[1]);
+}
+
+TEST(UnixSocketTest, RightsInFlightCountAgainstNofile) {
+  // A user without CAP_SYS_RESOURCE may have at most RLIMIT_NOFILE
+  // descriptors in flight (plus the one send that crosses it).
+  pid_t pid = fork();
+  if (pid == 0) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) _exit(1);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    rlimit rl{8, 8};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(3);
+    int sent = 0;
+    while (sent < 50 && SendFds(sv[0], {sv[1]}) == 1) ++sent;
+    if (errno != ETOOMANYREFS) _exit(4);
+    if (sent != 9) _exit(10 + sent);
+    // Receiving one brings the count back under the limit.
+    int flags;
+    std::vector<int> got = RecvFds(sv[1], 1, 0, &flags);
+    if (got.size() != 1) _exit(5);
+    close(got[0]);
+    if (SendFds(sv[0], {sv[1]}) != 1) _exit(6);
+    _exit(0);
+  }
+  int status;
+  ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceeds());
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 // ------------------------------------------------------------- timeouts

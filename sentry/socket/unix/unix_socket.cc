@@ -65,6 +65,7 @@ struct UnixMessage {
   std::string from;      // sender's address (datagrams)
   uint64_t charge = 0;   // bytes charged to the sender's send buffer
   std::weak_ptr<UnixEndpoint> sender;
+  uint32_t rights_uid = 0;  // whose in-flight count `rights` are in
 };
 
 struct UnixEndpoint {
@@ -114,6 +115,8 @@ namespace {
 
 // The sandbox's names: abstract addresses and bound socket inodes.
 struct UnixNames {
+  // Descriptors in flight per real uid (Linux's user->unix_inflight).
+  absl::flat_hash_map<uint32_t, int64_t> inflight;
   absl::flat_hash_map<std::string, std::weak_ptr<UnixEndpoint>> abstract;
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>,
                       std::weak_ptr<UnixEndpoint>>
@@ -240,6 +243,31 @@ int64_t AutobindLocked(const std::shared_ptr<UnixEndpoint>& ep)
   return -ENOSPC;
 }
 
+// The descriptors of `m` leave flight (received or dropped).
+void UninflightLocked(UnixMessage& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  if (m.rights.empty()) return;
+  int64_t& n = Names().inflight[m.rights_uid];
+  n -= std::min<int64_t>(n, static_cast<int64_t>(m.rights.size()));
+}
+
+// unix_attach_fds(): a user with more descriptors in flight than its
+// RLIMIT_NOFILE may send no more, unless CAP_SYS_RESOURCE or
+// CAP_SYS_ADMIN (too_many_unix_fds()). Charges `m`'s descriptors.
+int64_t AttachRightsLocked(Task& t, UnixMessage& m)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  if (m.rights.empty()) return 0;
+  sentry::Credentials c = t.thread_group().creds();
+  int64_t& n = Names().inflight[c.ruid];
+  constexpr int kCapSysAdmin = 21;
+  if (n > static_cast<int64_t>(NofileLimit(t)) &&
+      !c.HasCap(kCapSysResource) && !c.HasCap(kCapSysAdmin)) {
+    return -ETOOMANYREFS;
+  }
+  n += static_cast<int64_t>(m.rights.size());
+  m.rights_uid = c.ruid;
+  return 0;
+}
+
 // Drops the socket's names and state (unix_release_sock). `embryo`: a
 // connection never accepted, whose client then sees ECONNRESET.
 void ReleaseLocked(const std::shared_ptr<UnixEndpoint>& ep, bool embryo,
@@ -279,6 +307,7 @@ void ReleaseLocked(const std::shared_ptr<UnixEndpoint>& ep, bool embryo,
       Wake(s, kOutEvents, d);
       d.eps.push_back(std::move(s));
     }
+    UninflightLocked(m);
     d.msgs.push_back(std::move(m));
   }
   ep->recvq.clear();
@@ -892,6 +921,10 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
       // Only the first message carries the descriptors.
       m.rights = std::move(req.control.rights);
       req.control.rights.clear();
+      if (int64_t r = AttachRightsLocked(t, m); r < 0) {
+        d.msgs.push_back(std::move(m));
+        return r;
+      }
     }
     if (req.control.credentials) {
       m.creds = req.control.credentials;
@@ -978,6 +1011,10 @@ int64_t UnixSocket::SendDgram(Task& t, SendRequest& req) {
   m.data.assign(static_cast<const char*>(req.data), req.len);
   m.rights = std::move(req.control.rights);
   req.control.rights.clear();
+  if (int64_t r = AttachRightsLocked(t, m); r < 0) {
+    d.msgs.push_back(std::move(m));
+    return r;
+  }
   if (req.control.credentials) {
     m.creds = req.control.credentials;
   } else if (ep_->passcred || other->passcred) {
@@ -1082,6 +1119,7 @@ int64_t UnixSocket::RecvStream(Task& t, char* buf, uint64_t len, int flags,
       ep_->recv_bytes -= chunk;
       bool had_rights = !m->rights.empty();
       if (had_rights) {
+        UninflightLocked(*m);
         for (auto& f : m->rights) out->control.rights.push_back(std::move(f));
         m->rights.clear();
       }
@@ -1152,7 +1190,6 @@ int64_t UnixSocket::RecvDgram(Task& t, char* buf, uint64_t len, int flags,
   out->len = n;
   out->full_len = m.data.size();
   if (n < m.data.size()) out->msg_flags |= MSG_TRUNC;
-  if (type() == SOCK_SEQPACKET) out->msg_flags |= MSG_EOR;
   out->address = m.from;
   if (ep_->passcred) {
     out->control.credentials =
@@ -1162,6 +1199,7 @@ int64_t UnixSocket::RecvDgram(Task& t, char* buf, uint64_t len, int flags,
     // Peeking passes duplicates of the descriptors (unix_peek_fds()).
     out->control.rights = m.rights;
   } else {
+    UninflightLocked(m);
     out->control.rights = std::move(m.rights);
     ep_->recv_bytes -= m.data.size();
     UnchargeLocked(m, m.charge, d);
@@ -1226,7 +1264,10 @@ vfs::EventMask UnixSocket::Readiness(vfs::EventMask mask) {
     if (writable && e.peer && e.peer->peer != ep_ && e.peer != ep_ &&
         RecvqFullLocked(*e.peer)) {
       writable = false;
-      e.peer->peer_wake.push_back(ep_);
+      auto& w = e.peer->peer_wake;
+      bool listed = false;
+      for (const auto& x : w) listed = listed || x.lock() == ep_;
+      if (!listed) w.push_back(ep_);
     }
     if (writable) ev |= kOutEvents;
   }
