@@ -570,6 +570,14 @@ TEST(UnixSocketTest, PathnameBindListenConnect) {
   EXPECT_EQ(std::string(got.sun_path), path);
   ASSERT_THAT(send(c.get(), "ping", 4, 0), SyscallSucceeds());
   EXPECT_EQ(RecvStr(s.get(), 10), "ping");
+  // Data from the accepted side comes from the listener's name.
+  ASSERT_THAT(send(s.get(), "pong", 4, 0), SyscallSucceeds());
+  char pong[8];
+  glen = sizeof(got);
+  ASSERT_THAT(recvfrom(c.get(), pong, sizeof(pong), 0, reinterpret_cast<sockaddr*>(&got), &glen),
+              SyscallSucceedsWithValue(4));
+  EXPECT_EQ(glen, len);
+  EXPECT_EQ(std::string(got.sun_path), path);
   // Connecting again: already connected.
   EXPECT_THAT(connect(c.get(), reinterpret_cast<sockaddr*>(&sa), len),
               SyscallFailsWithErrno(EISCONN));
@@ -1170,6 +1178,11 @@ TEST(UnixSocketTest, BlockedRecvInterruptedBySignal) {
   EXPECT_THAT(recv(p.a.get(), &c, 1, 0), SyscallSucceedsWithValue(1));
   int status;
   ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceeds());
+  // A wait bounded by SO_RCVTIMEO is not restarted, even with SA_RESTART.
+  timeval tv{5, 0};
+  ASSERT_THAT(setsockopt(p.a.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), SyscallSucceeds());
+  ASSERT_THAT(setitimer(ITIMER_REAL, &it, nullptr), SyscallSucceeds());
+  EXPECT_THAT(recv(p.a.get(), &c, 1, 0), SyscallFailsWithErrno(EINTR));
   sigaction(SIGALRM, &old, nullptr);
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "abi/linux/errno.h"
 #include "abi/linux/socket.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -338,6 +339,13 @@ std::optional<absl::Time> Deadline(absl::Duration d) {
   return absl::Now() + d;
 }
 
+// sock_intr_errno(): an interrupted wait restarts (-ERESTARTSYS) only when
+// no SO_RCVTIMEO/SO_SNDTIMEO bounds it; with one it is EINTR.
+int64_t IntrErrno(int64_t r, const std::optional<absl::Time>& deadline) {
+  if (r == -uapi::kERESTARTSYS && deadline) return -EINTR;
+  return r;
+}
+
 // Consumed `charge` bytes of `m`'s sender's send buffer.
 void UnchargeLocked(UnixMessage& m, uint64_t charge, Deferred& d)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
@@ -576,7 +584,7 @@ int64_t UnixSocket::Accept(Task& t, int flags, std::shared_ptr<Socket>* out,
       if (ep_->state != UnixEndpoint::State::kListening) return -EINVAL;
       if (!ep_->accept_queue.empty()) break;
       if (r == -ETIMEDOUT) return -EAGAIN;
-      if (r < 0) return r;
+      if (r < 0) return IntrErrno(r, deadline);
     }
     conn = std::move(ep_->accept_queue.front());
     ep_->accept_queue.pop_front();
@@ -657,7 +665,7 @@ int64_t UnixSocket::Connect(Task& t, const std::string& address) {
         },
         deadline);
     if (r == -ETIMEDOUT) nonblock = true;
-    else if (r < 0) return r;
+    else if (r < 0) return IntrErrno(r, deadline);
   }
   if (ep_->state == UnixEndpoint::State::kConnected) return -EISCONN;
   if (ep_->state != UnixEndpoint::State::kClosed) return -EINVAL;
@@ -906,7 +914,7 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
         if (ep_->wmem < static_cast<uint64_t>(ep_->sndbuf)) break;
         return sent ? static_cast<int64_t>(sent) : -EAGAIN;
       }
-      if (r < 0) return sent ? static_cast<int64_t>(sent) : r;
+      if (r < 0) return sent ? static_cast<int64_t>(sent) : IntrErrno(r, deadline);
     }
     if (other->released || (other->shutdown & kRcvShutdown) ||
         (ep_->shutdown & kSendShutdown)) {
@@ -1005,7 +1013,7 @@ int64_t UnixSocket::SendDgram(Task& t, SendRequest& req) {
         },
         deadline);
     if (r == -ETIMEDOUT) return -EAGAIN;
-    if (r < 0) return r;
+    if (r < 0) return IntrErrno(r, deadline);
   }
   UnixMessage m;
   m.data.assign(static_cast<const char*>(req.data), req.len);
@@ -1092,7 +1100,7 @@ int64_t UnixSocket::RecvStream(Task& t, char* buf, uint64_t len, int flags,
       }
       if (r < 0) {
         if (copied) break;
-        return r;
+        return IntrErrno(r, deadline);
       }
       continue;
     }
@@ -1108,6 +1116,10 @@ int64_t UnixSocket::RecvStream(Task& t, char* buf, uint64_t len, int flags,
       check_creds = true;
       out->control.credentials =
           m->creds ? *m->creds : Credentials{0, 65534, 65534};
+    }
+    if (copied == 0) {
+      // unix_copy_addr(): the sending socket's name, as it is now.
+      if (auto snd = m->sender.lock()) out->address = snd->addr;
     }
     uint64_t skip = peek ? peek_skip : 0;
     uint64_t avail = m->data.size() - m->off - skip;
@@ -1182,7 +1194,7 @@ int64_t UnixSocket::RecvDgram(Task& t, char* buf, uint64_t len, int flags,
         deadline);
     if (!ep_->recvq.empty()) break;
     if (r == -ETIMEDOUT) return -EAGAIN;
-    if (r < 0) return r;
+    if (r < 0) return IntrErrno(r, deadline);
   }
   UnixMessage& m = ep_->recvq.front();
   uint64_t n = std::min<uint64_t>(len, m.data.size());
