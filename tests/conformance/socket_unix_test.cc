@@ -596,6 +596,42 @@ TEST(UnixSocketTest, PathnameBindListenConnect) {
   EXPECT_EQ(errno, ENOENT);
 }
 
+TEST(UnixSocketTest, NameFollowsTheInode) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  FdCloser l(Listener(SOCK_STREAM, dir.Join("orig")));
+  ASSERT_GE(l.get(), 0);
+  // A renamed socket file still leads to the listener, and so does a
+  // symlink to it; getsockname keeps the name given at bind.
+  ASSERT_THAT(rename(dir.Join("orig").c_str(), dir.Join("moved").c_str()), SyscallSucceeds());
+  ASSERT_THAT(symlink(dir.Join("moved").c_str(), dir.Join("link").c_str()), SyscallSucceeds());
+  FdCloser c1(ConnectTo(SOCK_STREAM, dir.Join("moved")));
+  EXPECT_GE(c1.get(), 0);
+  FdCloser c2(ConnectTo(SOCK_STREAM, dir.Join("link")));
+  EXPECT_GE(c2.get(), 0);
+  EXPECT_EQ(ConnectTo(SOCK_STREAM, dir.Join("orig")), -1);
+  EXPECT_EQ(errno, ENOENT);
+  sockaddr_un got;
+  socklen_t glen = sizeof(got);
+  ASSERT_THAT(getsockname(l.get(), reinterpret_cast<sockaddr*>(&got), &glen), SyscallSucceeds());
+  EXPECT_EQ(std::string(got.sun_path), dir.Join("orig"));
+  // Connecting needs write permission on the socket file (as a non-root
+  // user: root may write anything).
+  ASSERT_THAT(chmod(dir.Join("moved").c_str(), 0555), SyscallSucceeds());
+  ASSERT_THAT(chmod(dir.path().c_str(), 0755), SyscallSucceeds());
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setuid(65534) != 0) _exit(1);
+    int c = ConnectTo(SOCK_STREAM, dir.Join("moved"));
+    _exit(c < 0 && errno == EACCES ? 0 : 2);
+  }
+  int status;
+  ASSERT_THAT(waitpid(pid, &status, 0), SyscallSucceeds());
+  EXPECT_EQ(status, 0);
+  // The open(2) of a socket file is ENXIO.
+  EXPECT_THAT(open(dir.Join("moved").c_str(), O_RDONLY), SyscallFailsWithErrno(ENXIO));
+}
+
 TEST(UnixSocketTest, ConnectRefusedAndWrongType) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());

@@ -251,21 +251,31 @@ void UninflightLocked(UnixMessage& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
   n -= std::min<int64_t>(n, static_cast<int64_t>(m.rights.size()));
 }
 
+// Who sends descriptors, read before taking unix_mu (the thread group's
+// lock is not taken under it).
+struct RightsSender {
+  uint32_t uid = 0;
+  int64_t limit = 0;
+  bool privileged = false;
+};
+
+RightsSender RightsSenderOf(Task& t) {
+  sentry::Credentials c = t.thread_group().creds();
+  constexpr int kCapSysAdmin = 21;
+  return RightsSender{c.ruid, static_cast<int64_t>(NofileLimit(t)),
+                      c.HasCap(kCapSysResource) || c.HasCap(kCapSysAdmin)};
+}
+
 // unix_attach_fds(): a user with more descriptors in flight than its
 // RLIMIT_NOFILE may send no more, unless CAP_SYS_RESOURCE or
 // CAP_SYS_ADMIN (too_many_unix_fds()). Charges `m`'s descriptors.
-int64_t AttachRightsLocked(Task& t, UnixMessage& m)
+int64_t AttachRightsLocked(const RightsSender& who, UnixMessage& m)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
   if (m.rights.empty()) return 0;
-  sentry::Credentials c = t.thread_group().creds();
-  int64_t& n = Names().inflight[c.ruid];
-  constexpr int kCapSysAdmin = 21;
-  if (n > static_cast<int64_t>(NofileLimit(t)) &&
-      !c.HasCap(kCapSysResource) && !c.HasCap(kCapSysAdmin)) {
-    return -ETOOMANYREFS;
-  }
+  int64_t& n = Names().inflight[who.uid];
+  if (n > who.limit && !who.privileged) return -ETOOMANYREFS;
   n += static_cast<int64_t>(m.rights.size());
-  m.rights_uid = c.ruid;
+  m.rights_uid = who.uid;
   return 0;
 }
 
@@ -877,6 +887,7 @@ int64_t UnixSocket::SendMsg(Task& t, SendRequest& req) {
 // send buffer; each waits for room in the send buffer.
 int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
   Credentials creds = TaskCredentials(t, /*effective=*/false);
+  const RightsSender who = RightsSenderOf(t);
   Deferred d;
   absl::MutexLock l(&unix_mu);
   if (!req.address.empty() && !req.continuation) {
@@ -929,7 +940,7 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
       // Only the first message carries the descriptors.
       m.rights = std::move(req.control.rights);
       req.control.rights.clear();
-      if (int64_t r = AttachRightsLocked(t, m); r < 0) {
+      if (int64_t r = AttachRightsLocked(who, m); r < 0) {
         d.msgs.push_back(std::move(m));
         return r;
       }
@@ -954,6 +965,7 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
 // unix_dgram_sendmsg(), also SOCK_SEQPACKET's (to its peer only).
 int64_t UnixSocket::SendDgram(Task& t, SendRequest& req) {
   Credentials creds = TaskCredentials(t, /*effective=*/false);
+  const RightsSender who = RightsSenderOf(t);
   std::shared_ptr<UnixEndpoint> other;
   if (type() == SOCK_SEQPACKET) {
     absl::MutexLock l(&unix_mu);
@@ -1019,7 +1031,7 @@ int64_t UnixSocket::SendDgram(Task& t, SendRequest& req) {
   m.data.assign(static_cast<const char*>(req.data), req.len);
   m.rights = std::move(req.control.rights);
   req.control.rights.clear();
-  if (int64_t r = AttachRightsLocked(t, m); r < 0) {
+  if (int64_t r = AttachRightsLocked(who, m); r < 0) {
     d.msgs.push_back(std::move(m));
     return r;
   }
