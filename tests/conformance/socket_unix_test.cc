@@ -1294,4 +1294,17 @@ TEST(UnixSocketTest, SendfileIntoSocket) {
   EXPECT_EQ(RecvStr(p.b.get(), 100), "sendfile-data");
 }
 
+TEST(UnixSocketTest, SpliceBetweenPipeAndSocket) {
+  Pair p(SOCK_STREAM);
+  int pp[2];
+  ASSERT_THAT(pipe(pp), SyscallSucceeds());
+  FdCloser r(pp[0]), w(pp[1]);
+  ASSERT_THAT(write(pp[1], "spliced", 7), SyscallSucceeds());
+  EXPECT_THAT(splice(pp[0], nullptr, p.a.get(), nullptr, 7, 0), SyscallSucceedsWithValue(7));
+  EXPECT_THAT(splice(p.b.get(), nullptr, pp[1], nullptr, 7, 0), SyscallSucceedsWithValue(7));
+  char buf[16];
+  EXPECT_THAT(read(pp[0], buf, sizeof(buf)), SyscallSucceedsWithValue(7));
+  EXPECT_EQ(std::string(buf, 7), "spliced");
+}
+
 }  // namespace
