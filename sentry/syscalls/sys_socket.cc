@@ -255,7 +255,16 @@ int64_t ParseControl(Task& t, const Socket& s, uint64_t addr, uint64_t len,
     if (clen < hdr || clen > len - off) return -EINVAL;
     const char* data = buf.data() + off + hdr;
     const uint64_t dlen = clen - hdr;
-    if (level == SOL_SOCKET) {
+    if (s.family() != AF_UNIX && !(level == SOL_SOCKET && type == SCM_RIGHTS)) {
+      // Host-backed families get every message but descriptors in the
+      // native layout, and judge them as their protocol does.
+      uapi::Cmsghdr h{uapi::CmsgAlign(sizeof(uapi::Cmsghdr)) + dlen, level,
+                      type};
+      std::string raw(reinterpret_cast<const char*>(&h), sizeof(h));
+      raw.append(data, dlen);
+      raw.resize(uapi::CmsgAlign(raw.size()), '\0');
+      out->raw += raw;
+    } else if (level == SOL_SOCKET) {
       switch (type) {
         case SCM_RIGHTS: {
           if (s.family() != AF_UNIX) return -EINVAL;
@@ -284,14 +293,6 @@ int64_t ParseControl(Task& t, const Socket& s, uint64_t addr, uint64_t len,
         default:
           return -EINVAL;
       }
-    } else if (s.family() != AF_UNIX) {
-      // Host-backed families get the message in the native layout.
-      uapi::Cmsghdr h{uapi::CmsgAlign(sizeof(uapi::Cmsghdr)) + dlen, level,
-                      type};
-      std::string raw(reinterpret_cast<const char*>(&h), sizeof(h));
-      raw.append(data, dlen);
-      raw.resize(uapi::CmsgAlign(raw.size()), '\0');
-      out->raw += raw;
     }
     off += compat ? uapi::CmsgAlign32(clen) : uapi::CmsgAlign(clen);
   }
@@ -475,17 +476,17 @@ int64_t RecvMsgHdr(Task& t, Socket& s, uint64_t msg_addr, const MsgHdr& m,
                   res.control.credentials->gid};
     if (w.Put(SOL_SOCKET, SCM_CREDENTIALS, &u, sizeof(u)) < 0) return -EFAULT;
   }
-  if (!res.control.raw.empty() && m.control) {
-    // Host-backed families hand back native-layout messages.
-    uint64_t take = std::min<uint64_t>(res.control.raw.size(), w.space);
-    if (take < res.control.raw.size()) msg_flags |= MSG_CTRUNC;
-    if (take && t.CopyOut(w.addr, res.control.raw.data(), take) < 0) {
+  // Host-backed families hand back native-layout messages: each is put
+  // again in the caller's layout.
+  const std::string& raw = res.control.raw;
+  for (uint64_t off = 0; off + sizeof(uapi::Cmsghdr) <= raw.size();) {
+    uapi::Cmsghdr h;
+    std::memcpy(&h, raw.data() + off, sizeof(h));
+    if (h.len < sizeof(h) || h.len > raw.size() - off) break;
+    if (w.Put(h.level, h.type, raw.data() + off + sizeof(h), h.len - sizeof(h)) < 0) {
       return -EFAULT;
     }
-    w.addr += take;
-    w.space -= take;
-  } else if (!res.control.raw.empty()) {
-    msg_flags |= MSG_CTRUNC;
+    off += uapi::CmsgAlign(h.len);
   }
   w.PutRights(res.control.rights, flags & MSG_CMSG_CLOEXEC);
   res.control.rights.clear();
