@@ -1,6 +1,7 @@
 # AF_UNIX sockets from Python: socketpair exchange, descriptor passing,
-# a socketserver over a pathname socket, multiprocessing with a manager
+# a socketserver over a pathname socket, an asyncio server and clients, multiprocessing with a manager
 # listening on a unix socket in a temp dir, and multiprocessing.Pool.
+import asyncio
 import multiprocessing
 import multiprocessing.managers
 import os
@@ -59,6 +60,27 @@ def unix_server(tmp):
     srv.server_close()
     t.join()
     print("server", replies, os.path.exists(path))
+
+
+async def asyncio_server(tmp):
+    # epoll, non-blocking accept and connect.
+    async def handle(r, w):
+        w.write(b"got " + await r.readline())
+        await w.drain()
+        w.close()
+
+    path = os.path.join(tmp, "aio.sock")
+    srv = await asyncio.start_unix_server(handle, path)
+    outs = []
+    for i in range(3):
+        r, w = await asyncio.open_unix_connection(path)
+        w.write(b"line %d\n" % i)
+        await w.drain()
+        outs.append(await r.readline())
+        w.close()
+    srv.close()
+    await srv.wait_closed()
+    print("asyncio", outs)
 
 
 class Counter:
@@ -122,6 +144,7 @@ if __name__ == "__main__":
     try:
         socketpair_exchange()
         unix_server(tmp)
+        asyncio.run(asyncio_server(tmp))
         manager(tmp)
         pool()
     finally:
