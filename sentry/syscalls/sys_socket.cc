@@ -494,12 +494,10 @@ int64_t RecvMsgHdr(Task& t, Socket& s, uint64_t msg_addr, const MsgHdr& m,
                                   : offsetof(uapi::Msghdr, flags);
   const size_t namelen_off = compat ? offsetof(uapi::Msghdr32, namelen)
                                     : offsetof(uapi::Msghdr, namelen);
+  // Without msg_name, msg_namelen is left as it was.
   if (m.name) {
     r = CopyOutAddress(t, res.address, m.name, msg_addr + namelen_off);
     if (r < 0) return r;
-  } else {
-    int32_t zero = 0;
-    if (t.CopyOutObj(msg_addr + namelen_off, zero) < 0) return -EFAULT;
   }
   uint32_t f = static_cast<uint32_t>(msg_flags);
   if (t.CopyOutObj(msg_addr + flags_off, f) < 0) return -EFAULT;
