@@ -30,159 +30,48 @@
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/fs_context.h"
 #include "sentry/vfs/vfs.h"
+#include "sentry/socket/unix/endpoint.h"
+#include "sentry/socket/unix/gc.h"
+#include "sentry/socket/unix/names.h"
 
 namespace sentry::socket {
 
-namespace {
-
-// sk_shutdown bits.
-constexpr int kRcvShutdown = 1;
-constexpr int kSendShutdown = 2;
-constexpr int kShutdownMask = 3;
-
-// net.core.{w,r}mem_default/_max and the minimums of sock_setsockopt.
-constexpr int kWmemDefault = 212992;
-constexpr int kRmemDefault = 212992;
-constexpr int kWmemMax = 212992;
-constexpr int kRmemMax = 212992;
-constexpr int kSockMinSndbuf = 4608;
-constexpr int kSockMinRcvbuf = 2304;
-// net.unix.max_dgram_qlen: how many datagrams wait in a receive queue
-// before senders (other than its peer) block.
-constexpr int kMaxDgramQlen = 10;
-// net.core.somaxconn.
-constexpr int kSomaxconn = 4096;
-// UNIX_INFLIGHT_TRIGGER_GC: sockets in flight beyond which sends run the
-// garbage collector.
-constexpr int64_t kInflightTriggerGc = 16000;
-
-ABSL_CONST_INIT absl::Mutex unix_mu(absl::kConstInit);
-
-}  // namespace
-
-// One queued message (Linux's sk_buff on a receive queue).
-struct UnixMessage {
-  std::string data;
-  uint64_t off = 0;  // bytes already read (streams)
-  std::vector<std::shared_ptr<vfs::FileDescription>> rights;
-  std::optional<Credentials> creds;
-  std::string from;      // sender's address (datagrams)
-  uint64_t charge = 0;   // bytes charged to the sender's send buffer
-  std::weak_ptr<UnixEndpoint> sender;
-  uint32_t rights_uid = 0;  // whose in-flight count `rights` are in
-};
-
-struct UnixEndpoint {
-  explicit UnixEndpoint(int t) : type(t) {}
-  const int type;
-  vfs::WaitQueue queue;
-  absl::CondVar cv;
-
-  enum class State { kClosed, kListening, kConnected };
-  State state ABSL_GUARDED_BY(unix_mu) = State::kClosed;
-  bool released ABSL_GUARDED_BY(unix_mu) = false;  // SOCK_DEAD
-  std::shared_ptr<UnixEndpoint> peer ABSL_GUARDED_BY(unix_mu);
-  // The address as getsockname returns it; empty when unbound.
-  std::string addr ABSL_GUARDED_BY(unix_mu);
-  bool path_bound ABSL_GUARDED_BY(unix_mu) = false;
-  std::pair<uint64_t, uint64_t> inode ABSL_GUARDED_BY(unix_mu);
-  vfs::VirtualDentry bound_vd ABSL_GUARDED_BY(unix_mu);
-  std::string abstract_key ABSL_GUARDED_BY(unix_mu);
-
-  std::deque<UnixMessage> recvq ABSL_GUARDED_BY(unix_mu);
-  uint64_t recv_bytes ABSL_GUARDED_BY(unix_mu) = 0;
-  uint64_t wmem ABSL_GUARDED_BY(unix_mu) = 0;
-  int sndbuf ABSL_GUARDED_BY(unix_mu) = kWmemDefault;
-  int rcvbuf ABSL_GUARDED_BY(unix_mu) = kRmemDefault;
-  int shutdown ABSL_GUARDED_BY(unix_mu) = 0;
-  int err ABSL_GUARDED_BY(unix_mu) = 0;
-  bool passcred ABSL_GUARDED_BY(unix_mu) = false;
-  std::optional<Credentials> peercred ABSL_GUARDED_BY(unix_mu);
-  int backlog ABSL_GUARDED_BY(unix_mu) = kMaxDgramQlen;
-  std::deque<std::shared_ptr<UnixEndpoint>> accept_queue
-      ABSL_GUARDED_BY(unix_mu);
-  // SO_RCVTIMEO/SO_SNDTIMEO: infinite when unset; zero (a negative
-  // setting) makes calls behave as non-blocking, as Linux.
-  absl::Duration rcvtimeo ABSL_GUARDED_BY(unix_mu) = absl::InfiniteDuration();
-  absl::Duration sndtimeo ABSL_GUARDED_BY(unix_mu) = absl::InfiniteDuration();
-  // Generic SOL_SOCKET options that only need remembering for unix
-  // sockets (SO_REUSEADDR, SO_KEEPALIVE, SO_PRIORITY...).
-  std::map<int, int> int_opts ABSL_GUARDED_BY(unix_mu);
-  int linger_onoff ABSL_GUARDED_BY(unix_mu) = 0;
-  int linger_secs ABSL_GUARDED_BY(unix_mu) = 0;
-  // Datagram senders that found this queue full while polling for
-  // POLLOUT (unix_dgram_peer_wake_me()): woken when it drains.
-  std::vector<std::weak_ptr<UnixEndpoint>> peer_wake ABSL_GUARDED_BY(unix_mu);
-};
+using unix_internal::unix_mu;
+using unix_internal::Deferred;
+using unix_internal::Wake;
+using unix_internal::kInEvents;
+using unix_internal::kOutEvents;
+using unix_internal::kAllEvents;
+using unix_internal::Connection;
+using unix_internal::Truesize;
+using unix_internal::UnchargeLocked;
+using unix_internal::ReleaseLocked;
+using unix_internal::WritableLocked;
+using unix_internal::RecvqFullLocked;
+using unix_internal::UnixAddr;
+using unix_internal::ParseAddr;
+using unix_internal::FamilyOnly;
+using unix_internal::AutobindLocked;
+using unix_internal::BindAbstractLocked;
+using unix_internal::BindPath;
+using unix_internal::FindPeer;
+using unix_internal::RightsSender;
+using unix_internal::RightsSenderOf;
+using unix_internal::AttachRightsLocked;
+using unix_internal::UninflightLocked;
+using unix_internal::CollectGarbageLocked;
+using unix_internal::ScheduleGcLocked;
+using unix_internal::SocketsInFlightLocked;
+using unix_internal::kRcvShutdown;
+using unix_internal::kSendShutdown;
+using unix_internal::kShutdownMask;
+using unix_internal::kWmemMax;
+using unix_internal::kRmemMax;
+using unix_internal::kSockMinSndbuf;
+using unix_internal::kSockMinRcvbuf;
+using unix_internal::kSomaxconn;
 
 namespace {
-
-// The sandbox's names: abstract addresses and bound socket inodes.
-struct UnixNames {
-  // Descriptors in flight per real uid (Linux's user->unix_inflight).
-  absl::flat_hash_map<uint32_t, int64_t> inflight;
-  // Unix sockets in flight and how many times each is queued (for the
-  // garbage collector): every such occurrence holds a reference.
-  absl::flat_hash_map<UnixSocket*, int64_t> sockets_in_flight;
-  int64_t total_sockets_in_flight = 0;
-  bool gc_scheduled = false;
-  absl::flat_hash_map<std::string, std::weak_ptr<UnixEndpoint>> abstract;
-  absl::flat_hash_map<std::pair<uint64_t, uint64_t>,
-                      std::weak_ptr<UnixEndpoint>>
-      inodes;
-  uint32_t next_autobind = 0;
-};
-
-UnixNames& Names() ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  static UnixNames* names = new UnixNames();
-  return *names;
-}
-
-// Work that must wait until unix_mu is released: notifying wait queues
-// (their callbacks may take other locks) and dropping references whose
-// destruction may release a file description (which takes unix_mu).
-// Declare it before the MutexLock so it runs after the unlock.
-struct Deferred {
-  std::vector<std::pair<std::shared_ptr<UnixEndpoint>, vfs::EventMask>> notify;
-  std::vector<std::shared_ptr<UnixEndpoint>> eps;
-  std::vector<UnixMessage> msgs;
-  std::vector<std::shared_ptr<vfs::FileDescription>> files;
-  std::vector<vfs::VirtualDentry> vds;
-  ~Deferred() {
-    for (auto& [ep, ev] : notify) ep->queue.Notify(ev);
-  }
-};
-
-void Wake(const std::shared_ptr<UnixEndpoint>& ep, vfs::EventMask ev,
-          Deferred& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  ep->cv.SignalAll();
-  d.notify.emplace_back(ep, ev);
-}
-
-constexpr vfs::EventMask kInEvents = vfs::kEventIn | vfs::kEventRdNorm;
-constexpr vfs::EventMask kOutEvents =
-    vfs::kEventOut | vfs::kEventWrNorm | vfs::kEventWrBand;
-constexpr vfs::EventMask kAllEvents = ~0u;
-
-bool Connection(int type) {
-  return type == SOCK_STREAM || type == SOCK_SEQPACKET;
-}
-
-// The sk_buff truesize Linux charges for `len` bytes: the sk_buff itself
-// and the kmalloc'ed head (data plus skb_shared_info) below a page; page
-// fragments beyond it. SIOCOUTQ reports the sum, as Linux's
-// sk_wmem_alloc.
-uint64_t Truesize(uint64_t len) {
-  constexpr uint64_t kSkbStruct = 256;
-  constexpr uint64_t kSharedInfo = 320;
-  uint64_t head = ((len + 63) & ~uint64_t{63}) + kSharedInfo;
-  if (head <= 4096) {
-    uint64_t k = 32;
-    while (k < head) k <<= 1;
-    return kSkbStruct + k;
-  }
-  return kSkbStruct + 1024 + ((len + 4095) & ~uint64_t{4095});
-}
 
 Credentials TaskCredentials(Task& t, bool effective) {
   sentry::Credentials c = t.thread_group().creds();
@@ -191,271 +80,6 @@ Credentials TaskCredentials(Task& t, bool effective) {
   out.uid = effective ? c.euid : c.ruid;
   out.gid = effective ? c.egid : c.rgid;
   return out;
-}
-
-std::string FamilyOnly() {
-  std::string s(2, '\0');
-  uint16_t fam = AF_UNIX;
-  std::memcpy(s.data(), &fam, 2);
-  return s;
-}
-
-// A validated sockaddr_un (unix_validate_addr, unix_mkname_bsd).
-struct UnixAddr {
-  enum class Kind { kAutobind, kPath, kAbstract } kind = Kind::kPath;
-  std::string path;   // pathname sockets
-  std::string bytes;  // the address getsockname will show
-};
-
-int64_t ParseAddr(const std::string& raw, bool bind, UnixAddr* out) {
-  if (raw.size() < uapi::kSunPathOffset) return -EINVAL;
-  uint16_t fam;
-  std::memcpy(&fam, raw.data(), 2);
-  if (fam != AF_UNIX) return -EINVAL;
-  if (raw.size() == uapi::kSunPathOffset) {
-    if (!bind) return -EINVAL;
-    out->kind = UnixAddr::Kind::kAutobind;
-    return 0;
-  }
-  if (raw.size() > sizeof(uapi::SockaddrUn)) return -EINVAL;
-  if (raw[2] != '\0') {
-    // The name ends at the first NUL within the given length; the
-    // address is then family + name + NUL.
-    std::string name = raw.substr(2);
-    size_t nul = name.find('\0');
-    if (nul != std::string::npos) name.resize(nul);
-    out->kind = UnixAddr::Kind::kPath;
-    out->path = name;
-    out->bytes = FamilyOnly() + name + std::string(1, '\0');
-    return 0;
-  }
-  out->kind = UnixAddr::Kind::kAbstract;
-  out->bytes = raw;
-  return 0;
-}
-
-// unix_autobind(): an abstract name of five hex digits.
-int64_t AutobindLocked(const std::shared_ptr<UnixEndpoint>& ep)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  if (!ep->addr.empty()) return 0;
-  UnixNames& n = Names();
-  for (uint32_t tries = 0; tries <= 0xfffff; ++tries) {
-    uint32_t num = (n.next_autobind++) & 0xfffff;
-    std::string key = std::string(1, '\0') + absl::StrFormat("%05x", num);
-    auto it = n.abstract.find(key);
-    if (it != n.abstract.end() && !it->second.expired()) continue;
-    n.abstract[key] = ep;
-    ep->abstract_key = key;
-    ep->addr = FamilyOnly() + key;
-    return 0;
-  }
-  return -ENOSPC;
-}
-
-// The descriptors of `m` leave flight (received or dropped).
-void UninflightLocked(UnixMessage& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  if (m.rights.empty()) return;
-  UnixNames& names = Names();
-  int64_t& n = names.inflight[m.rights_uid];
-  n -= std::min<int64_t>(n, static_cast<int64_t>(m.rights.size()));
-  for (const auto& f : m.rights) {
-    auto* us = dynamic_cast<UnixSocket*>(f.get());
-    if (!us) continue;
-    auto it = names.sockets_in_flight.find(us);
-    if (it == names.sockets_in_flight.end()) continue;
-    --names.total_sockets_in_flight;
-    if (--it->second <= 0) names.sockets_in_flight.erase(it);
-  }
-}
-
-void CollectGarbageLocked(Deferred& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu);
-
-// Runs the collector soon on the timer thread, as Linux's gc work: a
-// socket closed now may have been the last fd into a cycle whose other
-// members' fds are being closed right after it.
-void ScheduleGcLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  UnixNames& names = Names();
-  if (names.gc_scheduled) return;
-  names.gc_scheduled = true;
-  vfs::Timers::At(absl::Now() + absl::Milliseconds(20), [] {
-    Deferred d;
-    absl::MutexLock l(&unix_mu);
-    Names().gc_scheduled = false;
-    CollectGarbageLocked(d);
-  });
-}
-
-// Who sends descriptors, read before taking unix_mu (the thread group's
-// lock is not taken under it).
-struct RightsSender {
-  uint32_t uid = 0;
-  int64_t limit = 0;
-  bool privileged = false;
-};
-
-RightsSender RightsSenderOf(Task& t) {
-  sentry::Credentials c = t.thread_group().creds();
-  constexpr int kCapSysAdmin = 21;
-  return RightsSender{c.ruid, static_cast<int64_t>(NofileLimit(t)),
-                      c.HasCap(kCapSysResource) || c.HasCap(kCapSysAdmin)};
-}
-
-// unix_attach_fds(): a user with more descriptors in flight than its
-// RLIMIT_NOFILE may send no more, unless CAP_SYS_RESOURCE or
-// CAP_SYS_ADMIN (too_many_unix_fds()). Charges `m`'s descriptors.
-int64_t AttachRightsLocked(const RightsSender& who, UnixMessage& m)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  if (m.rights.empty()) return 0;
-  int64_t& n = Names().inflight[who.uid];
-  if (n > who.limit && !who.privileged) return -ETOOMANYREFS;
-  n += static_cast<int64_t>(m.rights.size());
-  m.rights_uid = who.uid;
-  for (const auto& f : m.rights) {
-    if (auto* us = dynamic_cast<UnixSocket*>(f.get())) {
-      ++Names().sockets_in_flight[us];
-      ++Names().total_sockets_in_flight;
-    }
-  }
-  // Many sockets in flight: look for cycles (Linux's
-  // UNIX_INFLIGHT_TRIGGER_GC in wait_for_unix_gc()).
-  if (Names().total_sockets_in_flight > kInflightTriggerGc) ScheduleGcLocked();
-  return 0;
-}
-
-// Calls `fn` for every queued message of `ep` (its receive queue and the
-// queues of connections waiting in its accept queue).
-template <typename Fn>
-void ForEachQueued(UnixEndpoint& ep, Fn fn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  for (auto& m : ep.recvq) fn(m);
-  for (auto& e : ep.accept_queue) {
-    for (auto& m : e->recvq) fn(m);
-  }
-}
-
-void UnchargeLocked(UnixMessage& m, uint64_t charge, Deferred& d)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu);
-
-// unix_gc(): sockets reachable only from the queues of sockets that are
-// themselves reachable only that way (a socket sent over itself, two
-// sockets sent over each other) can never be received again. Their
-// queues are dropped, which closes the files in them, as Linux does.
-// Candidates are in-flight sockets with no reference but their queued
-// occurrences; a candidate also queued somewhere else, or reachable from
-// such a one, is alive.
-void CollectGarbageLocked(Deferred& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  UnixNames& names = Names();
-  if (names.sockets_in_flight.empty()) return;
-  absl::flat_hash_map<UnixSocket*, int64_t> internal;
-  for (const auto& [s, n] : names.sockets_in_flight) {
-    if (s->weak_from_this().use_count() == n) internal[s] = 0;
-  }
-  if (internal.empty()) return;
-  for (auto& [s, unused] : internal) {
-    ForEachQueued(*s->endpoint(), [&internal](UnixMessage& m) {
-      for (const auto& f : m.rights) {
-        auto* us = dynamic_cast<UnixSocket*>(f.get());
-        if (!us) continue;
-        auto it = internal.find(us);
-        if (it != internal.end()) ++it->second;
-      }
-    });
-  }
-  std::vector<UnixSocket*> live;
-  for (const auto& [s, n] : internal) {
-    if (names.sockets_in_flight[s] > n) live.push_back(s);
-  }
-  absl::flat_hash_map<UnixSocket*, bool> alive;
-  while (!live.empty()) {
-    UnixSocket* s = live.back();
-    live.pop_back();
-    if (alive[s]) continue;
-    alive[s] = true;
-    ForEachQueued(*s->endpoint(), [&](UnixMessage& m) {
-      for (const auto& f : m.rights) {
-        auto* us = dynamic_cast<UnixSocket*>(f.get());
-        if (us && internal.contains(us) && !alive[us]) live.push_back(us);
-      }
-    });
-  }
-  for (const auto& [s, unused] : internal) {
-    if (alive[s]) continue;
-    UnixEndpoint& ep = *s->endpoint();
-    auto purge = [&d](std::deque<UnixMessage>& q) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      for (auto& m : q) {
-        UninflightLocked(m);
-        UnchargeLocked(m, m.charge, d);
-        d.msgs.push_back(std::move(m));
-      }
-      q.clear();
-    };
-    purge(ep.recvq);
-    ep.recv_bytes = 0;
-    for (auto& e : ep.accept_queue) purge(e->recvq);
-  }
-}
-
-// Drops the socket's names and state (unix_release_sock). `embryo`: a
-// connection never accepted, whose client then sees ECONNRESET.
-void ReleaseLocked(const std::shared_ptr<UnixEndpoint>& ep, bool embryo,
-                   Deferred& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  UnixNames& n = Names();
-  ep->released = true;
-  ep->shutdown = kShutdownMask;
-  if (!ep->abstract_key.empty()) {
-    auto it = n.abstract.find(ep->abstract_key);
-    if (it != n.abstract.end() && it->second.lock() == ep) n.abstract.erase(it);
-  }
-  if (ep->path_bound) {
-    auto it = n.inodes.find(ep->inode);
-    if (it != n.inodes.end() && it->second.lock() == ep) n.inodes.erase(it);
-    d.vds.push_back(std::move(ep->bound_vd));
-    ep->bound_vd = vfs::VirtualDentry();
-  }
-  std::shared_ptr<UnixEndpoint> skpair = std::move(ep->peer);
-  ep->peer.reset();
-  if (skpair) {
-    if (Connection(ep->type)) {
-      if (!ep->recvq.empty() || embryo) skpair->err = ECONNRESET;
-      skpair->shutdown = kShutdownMask;
-      Wake(skpair, kAllEvents, d);
-    }
-    d.eps.push_back(std::move(skpair));
-  }
-  ep->state = UnixEndpoint::State::kClosed;
-  for (auto& e : ep->accept_queue) {
-    ReleaseLocked(e, /*embryo=*/true, d);
-    d.eps.push_back(std::move(e));
-  }
-  ep->accept_queue.clear();
-  for (auto& m : ep->recvq) {
-    if (auto s = m.sender.lock()) {
-      s->wmem -= std::min(s->wmem, m.charge);
-      Wake(s, kOutEvents, d);
-      d.eps.push_back(std::move(s));
-    }
-    UninflightLocked(m);
-    d.msgs.push_back(std::move(m));
-  }
-  ep->recvq.clear();
-  ep->recv_bytes = 0;
-  ep->cv.SignalAll();
-}
-
-// unix_writable(): a quarter of the send buffer or less in flight.
-bool WritableLocked(const UnixEndpoint& ep)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  return ep.state != UnixEndpoint::State::kListening &&
-         ep.wmem * 4 <= static_cast<uint64_t>(ep.sndbuf);
-}
-
-// unix_recvq_full(): more datagrams (or pending connections) queued than
-// the backlog allows.
-bool RecvqFullLocked(const UnixEndpoint& ep)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  size_t n = ep.state == UnixEndpoint::State::kListening
-                 ? ep.accept_queue.size()
-                 : ep.recvq.size();
-  return n > static_cast<size_t>(ep.backlog);
 }
 
 // The deadline of a blocking call with timeout `d`; nullopt: none.
@@ -469,56 +93,6 @@ std::optional<absl::Time> Deadline(absl::Duration d) {
 int64_t IntrErrno(int64_t r, const std::optional<absl::Time>& deadline) {
   if (r == -uapi::kERESTARTSYS && deadline) return -EINTR;
   return r;
-}
-
-// Consumed `charge` bytes of `m`'s sender's send buffer.
-void UnchargeLocked(UnixMessage& m, uint64_t charge, Deferred& d)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
-  if (charge == 0) return;
-  if (auto s = m.sender.lock()) {
-    s->wmem -= std::min(s->wmem, charge);
-    Wake(s, kOutEvents, d);
-    d.eps.push_back(std::move(s));
-  }
-}
-
-// Finds the socket `a` names (unix_find_other): pathname sockets through
-// the VFS (write permission on the node, ECONNREFUSED unless the sandbox
-// bound a socket there), abstract ones in the table. EPROTOTYPE when the
-// types differ.
-int64_t FindPeer(Task& t, const UnixAddr& a, int type,
-                 std::shared_ptr<UnixEndpoint>* out) {
-  std::pair<uint64_t, uint64_t> key;
-  if (a.kind == UnixAddr::Kind::kPath) {
-    vfs::Credentials creds = FileCredentials(t);
-    vfs::VirtualDentry vd;
-    vfs::LookupOptions opts;
-    int64_t r = t.kernel().vfs().GetDentryAt(t.fs().root(), t.fs().cwd(),
-                                             a.path, opts, creds, &vd);
-    if (r < 0) return r;
-    uapi::Stat st;
-    r = vd.dentry->Stat(&st);
-    if (r < 0) return r;
-    r = vfs::CheckPermission(creds, st.st_mode, st.st_uid, st.st_gid,
-                             vfs::kMayWrite);
-    if (r < 0) return r;
-    if (!S_ISSOCK(st.st_mode)) return -ECONNREFUSED;
-    key = {st.st_dev, st.st_ino};
-  }
-  absl::MutexLock l(&unix_mu);
-  UnixNames& n = Names();
-  std::shared_ptr<UnixEndpoint> ep;
-  if (a.kind == UnixAddr::Kind::kPath) {
-    auto it = n.inodes.find(key);
-    if (it != n.inodes.end()) ep = it->second.lock();
-  } else {
-    auto it = n.abstract.find(a.bytes.substr(2));
-    if (it != n.abstract.end()) ep = it->second.lock();
-  }
-  if (!ep || ep->released) return -ECONNREFUSED;
-  if (ep->type != type) return -EPROTOTYPE;
-  *out = std::move(ep);
-  return 0;
 }
 
 int64_t IntOpt(const std::string& v, int* out) {
@@ -615,62 +189,17 @@ UnixSocket::~UnixSocket() {
   // A closed socket may have been the last way into a cycle of sockets in
   // flight (unix_release_sock() runs the collector too).
   CollectGarbageLocked(d);
-  if (!Names().sockets_in_flight.empty()) ScheduleGcLocked();
+  if (SocketsInFlightLocked()) ScheduleGcLocked();
 }
 
 int64_t UnixSocket::Bind(Task& t, const std::string& address) {
   UnixAddr a;
   int64_t r = ParseAddr(address, /*bind=*/true, &a);
   if (r < 0) return r;
-  if (a.kind == UnixAddr::Kind::kAutobind) {
-    absl::MutexLock l(&unix_mu);
-    return AutobindLocked(ep_);
-  }
-  if (a.kind == UnixAddr::Kind::kAbstract) {
-    absl::MutexLock l(&unix_mu);
-    if (!ep_->addr.empty()) return -EINVAL;
-    UnixNames& n = Names();
-    std::string key = a.bytes.substr(2);
-    auto it = n.abstract.find(key);
-    if (it != n.abstract.end() && !it->second.expired()) return -EADDRINUSE;
-    n.abstract[key] = ep_;
-    ep_->abstract_key = key;
-    ep_->addr = a.bytes;
-    return 0;
-  }
-  {
-    absl::MutexLock l(&unix_mu);
-    if (!ep_->addr.empty()) return -EINVAL;
-  }
-  // unix_bind_bsd(): the node is made like mknod(S_IFSOCK) with the
-  // socket inode's 0777 under the umask; an existing name is EADDRINUSE.
-  vfs::Credentials creds = FileCredentials(t);
-  vfs::VirtualFilesystem& v = t.kernel().vfs();
-  mode_t mode = S_IFSOCK | (0777 & ~t.fs().umask());
-  r = v.MknodAt(t.fs().root(), t.fs().cwd(), a.path, mode, 0, creds);
-  if (r == -EEXIST) return -EADDRINUSE;
-  if (r < 0) return r;
-  vfs::VirtualDentry vd;
-  vfs::LookupOptions opts;
-  opts.follow_final = false;
-  r = v.GetDentryAt(t.fs().root(), t.fs().cwd(), a.path, opts, creds, &vd);
-  if (r < 0) return r;
-  uapi::Stat st;
-  r = vd.dentry->Stat(&st);
-  if (r < 0) return r;
-  Deferred d;
+  if (a.kind == UnixAddr::Kind::kPath) return BindPath(t, ep_, a);
   absl::MutexLock l(&unix_mu);
-  if (!ep_->addr.empty()) {
-    d.vds.push_back(std::move(vd));
-    return -EINVAL;
-  }
-  std::pair<uint64_t, uint64_t> key{st.st_dev, st.st_ino};
-  Names().inodes[key] = ep_;
-  ep_->inode = key;
-  ep_->path_bound = true;
-  ep_->bound_vd = std::move(vd);
-  ep_->addr = a.bytes;
-  return 0;
+  if (a.kind == UnixAddr::Kind::kAutobind) return AutobindLocked(ep_);
+  return BindAbstractLocked(ep_, a);
 }
 
 int64_t UnixSocket::Listen(Task& t, int backlog) {

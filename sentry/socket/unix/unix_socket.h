@@ -7,21 +7,11 @@
 // dropped, the peer sees both directions shut down, queued messages and
 // the files in flight in them are released.
 //
-// Names: a pathname socket is a S_IFSOCK node made with mknod in the
-// sandbox's VFS; the bound endpoint keeps that node's location (so its
-// inode stays alive) and is found by the node's (st_dev, st_ino) when a
-// connect resolves the path. Only sockets bound by the sandbox are in that
-// index, so a socket file of the host found through hostfs is never a way
-// to reach a host socket (ECONNREFUSED, as a stale socket file on Linux).
-// Abstract names live in a table of their own. Both belong to the sentry
-// process, which serves exactly one sandbox.
-//
-// Locking: one mutex (unix_mu, a leaf below the VFS) guards every
-// endpoint's state and both name tables; Linux's per-socket locks exist
-// for scalability the sentry does not need here. Nothing that can take it
-// again (releasing a file description, notifying a wait queue) runs under
-// it: such work is deferred until it is dropped. Blocked callers wait on
-// the endpoint's condition variable through vfs::BlockTask.
+// The pieces: endpoint.h (the state, unix_mu and the release path),
+// names.h (pathname nodes in the VFS, the abstract namespace, autobind,
+// finding a peer), gc.h (descriptors in flight: RLIMIT_NOFILE and the
+// garbage collector). Blocked callers wait on the endpoint's condition
+// variable through vfs::BlockTask.
 #ifndef SENTRY_SOCKET_UNIX_UNIX_SOCKET_H_
 #define SENTRY_SOCKET_UNIX_UNIX_SOCKET_H_
 
