@@ -116,6 +116,7 @@ std::string Sockaddr(Task& t, uint64_t addr, uint64_t len) {
   uint16_t fam;
   std::memcpy(&fam, raw.data(), 2);
   if (fam == AF_UNIX) {
+    if (len == 2) return "{sa_family=AF_UNIX}";
     std::string path = raw.substr(2);
     if (!path.empty() && path[0] == '\0') {
       return "{sa_family=AF_UNIX, sun_path=@" +
@@ -136,7 +137,8 @@ std::string Sockaddr(Task& t, uint64_t addr, uint64_t len) {
 }
 
 bool IsOutput(ArgFmt f) {
-  return f == ArgFmt::kOutBuf || f == ArgFmt::kStatOut;
+  return f == ArgFmt::kOutBuf || f == ArgFmt::kStatOut ||
+         f == ArgFmt::kSockaddrOut;
 }
 
 }  // namespace
@@ -436,6 +438,15 @@ void Strace::Exit(Task& t, const SyscallEntry* e, const SyscallArgs& a,
       args.push_back(Pointer(a.a[i]));
     } else if (f == ArgFmt::kOutBuf) {
       args.push_back(ReadQuoted(t, a.a[i], static_cast<uint64_t>(ret)));
+    } else if (f == ArgFmt::kSockaddrOut) {
+      // The address's length is what the kernel stored at the next
+      // argument (a socklen_t*), as strace shows [len].
+      uint32_t len = 0;
+      if (a.a[i] == 0 || i + 1 >= 6 || t.CopyInObj(a.a[i + 1], &len) < 0) {
+        args.push_back(Pointer(a.a[i]));
+      } else {
+        args.push_back(Sockaddr(t, a.a[i], len));
+      }
     } else {
       args.push_back(StatOut(t, a.a[i]));
     }
