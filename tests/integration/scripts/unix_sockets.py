@@ -129,9 +129,10 @@ def square(x):
 
 def pool():
     # close() + join(), not the with-block's terminate(): terminate()
-    # SIGTERMs workers blocked in a shared futex, and the sandbox then
-    # sometimes never reports their exit to wait4 (a process-exit issue
-    # outside the sockets work, seen in about 1 run in 15).
+    # SIGTERMs workers that may be blocked in FUTEX_WAIT, which the sentry's
+    # futex wait does not yet abandon for a pending signal (it only checks
+    # for an exiting task), so the worker never dies and the parent's wait
+    # hangs (about 1 run in 15; unrelated to sockets).
     p = multiprocessing.Pool(3)
     print("pool", p.map(square, range(10)))
     p.close()
