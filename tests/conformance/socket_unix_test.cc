@@ -1197,6 +1197,27 @@ TEST(UnixSocketTest, ReachableSocketInFlightIsKept) {
   close(got[0]);
 }
 
+TEST(UnixSocketTest, PeekedRightsAreDuplicates) {
+  Pair p(SOCK_DGRAM);
+  int pp[2];
+  ASSERT_THAT(pipe(pp), SyscallSucceeds());
+  FdCloser r(pp[0]), w(pp[1]);
+  ASSERT_THAT(SendFds(p.a.get(), {pp[1]}), SyscallSucceeds());
+  int flags;
+  // Peeking installs descriptors too; the message stays queued.
+  std::vector<int> peeked = RecvFds(p.b.get(), 1, MSG_PEEK, &flags);
+  ASSERT_EQ(peeked.size(), 1u);
+  std::vector<int> got = RecvFds(p.b.get(), 1, 0, &flags);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(peeked[0], got[0]);
+  ASSERT_THAT(write(peeked[0], "a", 1), SyscallSucceeds());
+  ASSERT_THAT(write(got[0], "b", 1), SyscallSucceeds());
+  char buf[4];
+  EXPECT_THAT(read(pp[0], buf, sizeof(buf)), SyscallSucceedsWithValue(2));
+  close(peeked[0]);
+  close(got[0]);
+}
+
 // ------------------------------------------------------------- timeouts
 
 TEST(UnixSocketTest, RcvtimeoTimesOut) {
@@ -1220,6 +1241,25 @@ TEST(UnixSocketTest, RcvtimeoTimesOut) {
               SyscallFailsWithErrno(EDOM));
   EXPECT_THAT(setsockopt(p.a.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, 4),
               SyscallFailsWithErrno(EINVAL));
+}
+
+TEST(UnixSocketTest, AcceptTimesOutAndListenerHasNoFionread) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  FdCloser l(Listener(SOCK_STREAM, dir.Join("t")));
+  ASSERT_GE(l.get(), 0);
+  int n;
+  EXPECT_THAT(ioctl(l.get(), FIONREAD, &n), SyscallFailsWithErrno(EINVAL));
+  timeval tv{0, 100000};
+  ASSERT_THAT(setsockopt(l.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), SyscallSucceeds());
+  int64_t start = NowMs();
+  EXPECT_THAT(accept(l.get(), nullptr, nullptr), SyscallFailsWithErrno(EAGAIN));
+  EXPECT_GE(NowMs() - start, 90);
+  // A dgram receive times out the same way.
+  Pair p(SOCK_DGRAM);
+  ASSERT_THAT(setsockopt(p.b.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), SyscallSucceeds());
+  char c;
+  EXPECT_THAT(recv(p.b.get(), &c, 1, 0), SyscallFailsWithErrno(EAGAIN));
 }
 
 TEST(UnixSocketTest, SndtimeoTimesOut) {
