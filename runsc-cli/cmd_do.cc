@@ -51,6 +51,9 @@ constexpr char kDoUsage[] =
     "  -v, --volume HOST:GUEST[:ro|rw]\n"
     "                           bind-mount a host directory or file at GUEST\n"
     "                           (read-only unless :rw; repeatable)\n"
+    "  --tmpfs GUEST[:size=N[k|m|g]][,ro]\n"
+    "                           a tmpfs of the sandbox's own at GUEST (repeatable;\n"
+    "                           mounted in order with the volumes)\n"
     "  --root DIR               host directory shown as / (default /)\n"
     "  --root-rw                make the root writable (default read-only)\n"
     "Inside: / is the host root read-only, /tmp and /dev/shm are tmpfs,\n"
@@ -128,6 +131,14 @@ bool ParseDo(const std::vector<std::string>& args, DoOptions* o,
     } else if (name == "-v" || name == "--volume") {
       if (!take()) return false;
       auto b = sentry::fs::ParseBindMount(value);
+      if (!b.ok()) {
+        *err = std::string(b.status().message());
+        return false;
+      }
+      o->fs_opts.binds.push_back(*b);
+    } else if (name == "--tmpfs") {
+      if (!take()) return false;
+      auto b = sentry::fs::ParseTmpfsMount(value);
       if (!b.ok()) {
         *err = std::string(b.status().message());
         return false;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_split.h"
+#include "sentry/fs/sandbox_fs.h"
 
 extern char** environ;
 
@@ -18,6 +19,7 @@ const char kSpecFlagsHelp[] =
     "  --clear-env             do not pass this shell's environment\n"
     "  --rootfs DIR            host directory shown read-only as / (default /)\n"
     "  --mount SRC:DST[:ro]    read-only bind mount of a host directory\n"
+    "  --tmpfs DST[:size=N]    a tmpfs of the sandbox's own (after the binds)\n"
     "  --hostname NAME         the sandbox's host name\n"
     "  --platform NAME         ptrace (default)\n"
     "  --network NAME          none (default)\n"
@@ -37,6 +39,7 @@ void AddSpecFlags(SpecFlags* s, std::vector<Flag>* f) {
   f->push_back({"--clear-env", false, SetTrue(&s->clear_env)});
   f->push_back({"--rootfs", true, SetString(&s->rootfs)});
   f->push_back({"--mount", true, AppendString(&s->mounts)});
+  f->push_back({"--tmpfs", true, AppendString(&s->tmpfs)});
   f->push_back({"--hostname", true, SetString(&s->hostname)});
   f->push_back({"--platform", true, SetString(&s->platform)});
   f->push_back({"--network", true, SetString(&s->network)});
@@ -86,6 +89,18 @@ bool BuildCreateRequest(const SpecFlags& s, const std::vector<std::string>& argv
     mount->set_source(parts[0]);
     mount->set_destination(parts[1]);
     mount->set_read_only(parts.size() == 2 || parts[2] == "ro");
+  }
+  for (const std::string& t : s.tmpfs) {
+    absl::StatusOr<sentry::fs::BindMount> b = sentry::fs::ParseTmpfsMount(t);
+    if (!b.ok()) {
+      *err = "--tmpfs: " + std::string(b.status().message());
+      return false;
+    }
+    auto* mount = spec->add_mounts();
+    mount->set_type("tmpfs");
+    mount->set_destination(b->guest);
+    mount->set_read_only(!b->writable);
+    mount->set_size_bytes(b->tmpfs_size);
   }
   spec->set_hostname(s.hostname);
   spec->set_platform(s.platform);

@@ -19,7 +19,13 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
   sentry::fs::SandboxFsOptions fs_opts;
   fs_opts.root = spec.rootfs().empty() ? "/" : spec.rootfs();
   for (const runsc::v1::Mount& m : spec.mounts()) {
-    fs_opts.binds.push_back({m.source(), m.destination(), !m.read_only()});
+    sentry::fs::BindMount b;
+    b.host = m.source();
+    b.guest = m.destination();
+    b.writable = !m.read_only();
+    b.tmpfs = m.type() == "tmpfs";
+    b.tmpfs_size = m.size_bytes();
+    fs_opts.binds.push_back(b);
   }
   auto vfs = sentry::fs::BuildSandboxVfs(fs_opts);
   if (!vfs.ok()) {

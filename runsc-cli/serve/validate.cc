@@ -104,13 +104,19 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
   for (int i = 0; i < spec.mounts_size(); i++) {
     const runsc::v1::Mount& m = spec.mounts(i);
     const std::string f = absl::StrCat("spec.mounts[", i, "]");
-    if (!m.type().empty() && m.type() != "bind") {
-      if (m.type() == "tmpfs") {
-        return Unsupported(f + ".type", "tmpfs mounts are not supported yet");
+    if (m.type() == "tmpfs") {
+      if (!m.source().empty()) return Invalid(f + ".source", "must be empty for tmpfs");
+      if (m.destination().empty()) {
+        return Invalid(f + ".destination", "must not be empty");
       }
-      return Invalid(f + ".type", absl::StrCat("unknown type \"", m.type(),
-                                               "\" (known: bind)"));
+      if (!(st = CheckPath(m.destination(), f + ".destination")).ok()) return st;
+      continue;
     }
+    if (!m.type().empty() && m.type() != "bind") {
+      return Invalid(f + ".type", absl::StrCat("unknown type \"", m.type(),
+                                               "\" (known: bind, tmpfs)"));
+    }
+    if (m.size_bytes() != 0) return Invalid(f + ".size_bytes", "only for tmpfs");
     if (m.source().empty()) return Invalid(f + ".source", "must not be empty");
     if (m.destination().empty()) {
       return Invalid(f + ".destination", "must not be empty");
