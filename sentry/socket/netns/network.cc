@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/socket/netns/publisher.h"
 
 namespace sentry::socket {
 
@@ -69,7 +70,23 @@ absl::Status Network::StartThread() {
   return absl::OkStatus();
 }
 
+absl::Status Network::Publish(const std::vector<PortMapping>& ports) {
+  if (ports.empty()) return absl::OkStatus();
+  if (mode_ != NetworkMode::kLoopback) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "publishing ports needs --network=loopback, not ",
+        NetworkModeName(mode_)));
+  }
+  if (publisher_) return absl::FailedPreconditionError("ports already published");
+  auto p = PortPublisher::Start(weak_from_this(), ports);
+  if (!p.ok()) return p.status();
+  publisher_ = std::move(*p);
+  return absl::OkStatus();
+}
+
 Network::~Network() {
+  // Stop accepting first: the acceptor uses this network.
+  publisher_.reset();
   if (!thread_.joinable()) return;
   {
     absl::MutexLock l(&mu_);

@@ -28,12 +28,14 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "sentry/socket/netns/publisher.h"
 
 namespace sentry {
 class Task;
@@ -47,7 +49,7 @@ enum class NetworkMode { kLoopback, kHost, kNone };
 absl::StatusOr<NetworkMode> ParseNetworkMode(absl::string_view s);
 const char* NetworkModeName(NetworkMode m);
 
-class Network {
+class Network : public std::enable_shared_from_this<Network> {
  public:
   static absl::StatusOr<std::shared_ptr<Network>> Create(NetworkMode mode);
   ~Network();
@@ -71,12 +73,18 @@ class Network {
   // (the sentry does the blocking). Returns the host fd or -errno.
   int HostSocket(int domain, int type, int protocol);
 
+  // -p: publishes `ports` of this (loopback) network on the host
+  // (publisher.h) for as long as the network lives. Fails, naming the
+  // port, when a host port cannot be bound.
+  absl::Status Publish(const std::vector<PortMapping>& ports);
+
  private:
   explicit Network(NetworkMode mode) : mode_(mode) {}
   absl::Status StartThread();
   void ThreadMain(absl::Status* started, absl::Notification* ready);
 
   const NetworkMode mode_;
+  std::unique_ptr<PortPublisher> publisher_;
   std::thread thread_;
   absl::Mutex mu_;
   absl::CondVar cv_;

@@ -210,7 +210,7 @@ absl::StatusOr<PortMapping> ParsePortMapping(absl::string_view spec) {
 }
 
 absl::StatusOr<std::unique_ptr<PortPublisher>> PortPublisher::Start(
-    std::shared_ptr<Network> net, const std::vector<PortMapping>& ports) {
+    std::weak_ptr<Network> net, const std::vector<PortMapping>& ports) {
   std::unique_ptr<PortPublisher> p(new PortPublisher());
   p->net_ = std::move(net);
   for (const PortMapping& m : ports) {
@@ -268,7 +268,13 @@ void PortPublisher::AcceptLoop() {
       for (;;) {
         int c = accept4(listeners_[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (c < 0) break;
-        std::thread(Connection, net_, c, listeners_[i].mapping.sandbox_port)
+        std::shared_ptr<Network> net = net_.lock();
+        if (!net) {
+          close(c);
+          continue;
+        }
+        std::thread(Connection, std::move(net), c,
+                    listeners_[i].mapping.sandbox_port)
             .detach();
       }
     }

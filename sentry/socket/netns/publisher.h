@@ -37,9 +37,10 @@ absl::StatusOr<PortMapping> ParsePortMapping(absl::string_view spec);
 class PortPublisher {
  public:
   // Binds every host port now (so a port in use is an error at start-up)
-  // and starts forwarding. `net` must be a loopback network.
+  // and starts forwarding into `net` (Network::Publish; the network owns
+  // the publisher, connections hold the network while they last).
   static absl::StatusOr<std::unique_ptr<PortPublisher>> Start(
-      std::shared_ptr<Network> net, const std::vector<PortMapping>& ports);
+      std::weak_ptr<Network> net, const std::vector<PortMapping>& ports);
   ~PortPublisher();
   PortPublisher(const PortPublisher&) = delete;
   PortPublisher& operator=(const PortPublisher&) = delete;
@@ -48,7 +49,7 @@ class PortPublisher {
   PortPublisher() = default;
   void AcceptLoop();
 
-  std::shared_ptr<Network> net_;
+  std::weak_ptr<Network> net_;
   struct Listener {
     int fd;
     PortMapping mapping;
