@@ -109,6 +109,10 @@ TEST(SocketNetlink, InterfaceIoctls) {
   strcpy(r.ifr_name, "lo");
   ASSERT_THAT(ioctl(u.get(), SIOCGIFINDEX, &r), SyscallSucceeds());
   EXPECT_EQ(r.ifr_ifindex, idx);
+  ASSERT_THAT(ioctl(u.get(), SIOCGIFFLAGS, &r), SyscallSucceeds());
+  EXPECT_TRUE(r.ifr_flags & IFF_LOOPBACK);
+  // Addresses are AF_INET's business.
+  EXPECT_THAT(ioctl(u.get(), SIOCGIFADDR, &r), SyscallFailsWithErrno(ENOTTY));
 }
 
 TEST(SocketNetlink, CreateAndPortIds) {

@@ -14,7 +14,6 @@
 #include "abi/linux/errno.h"
 #include "abi/linux/inet.h"
 #include "sentry/fs/host_fd/host_notifier.h"
-#include "sentry/fs/hostfs/host_stat.h"
 #include "sentry/kernel/task.h"
 #include "sentry/socket/inet/inet_control.h"
 #include "sentry/socket/netns/interfaces.h"
@@ -327,9 +326,11 @@ int64_t InetSocket::HostRecv(void* buf, uint64_t len, int flags,
   }
   m.msg_control = control;
   m.msg_controllen = sizeof(control);
-  int host_flags = (flags & (MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE)) |
-                   MSG_DONTWAIT;
-  // Datagram sockets: always learn the datagram's real length.
+  // Datagram sockets always ask for the datagram's real length. A stream's
+  // MSG_TRUNC (discard without copying) is not passed on: the host would
+  // leave the sentry's buffer unwritten, and that buffer must never reach
+  // the application; the data is received and handed over instead.
+  int host_flags = (flags & (MSG_OOB | MSG_PEEK | MSG_ERRQUEUE)) | MSG_DONTWAIT;
   if (!stream()) host_flags |= MSG_TRUNC;
   ssize_t r;
   do {
@@ -337,14 +338,8 @@ int64_t InetSocket::HostRecv(void* buf, uint64_t len, int flags,
   } while (r < 0 && errno == EINTR);
   if (r < 0) return -errno;
   uint64_t got = static_cast<uint64_t>(r);
-  if (stream() && (flags & MSG_TRUNC)) {
-    // TCP's MSG_TRUNC discards the data: nothing was stored.
-    out->len = 0;
-    out->full_len = got;
-  } else {
-    out->len = std::min<uint64_t>(got, len);
-    out->full_len = got;
-  }
+  out->len = std::min<uint64_t>(got, len);
+  out->full_len = got;
   out->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_CTRUNC | MSG_EOR | MSG_OOB |
                                   MSG_ERRQUEUE);
   if (!stream() && m.msg_namelen > 0) {
@@ -401,16 +396,6 @@ int64_t InetSocket::RecvMsg(Task& t, void* buf, uint64_t len, int flags,
 
 // ---- File ----
 
-int64_t InetSocket::Stat(uapi::Stat* st) { return fs::HostFstat(fd_, st); }
-
-std::string InetSocket::Path() const {
-  struct stat st;
-  if (fstat(fd_, &st) == 0) {
-    return "socket:[" + std::to_string(st.st_ino) + "]";
-  }
-  return "socket:[0]";
-}
-
 int64_t InetSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
   switch (cmd) {
     case uapi::kSIOCINQ:
@@ -422,7 +407,7 @@ int64_t InetSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
       return t.CopyOutObj(arg, v) < 0 ? -EFAULT : 0;
     }
     default:
-      return InterfaceIoctl(t, cmd, arg);
+      return InterfaceIoctl(t, family(), cmd, arg);
   }
 }
 

@@ -48,9 +48,7 @@ class InetSocket : public Socket {
   int64_t RecvMsg(Task& t, void* buf, uint64_t len, int flags,
                   RecvResult* out) override;
 
-  int64_t Stat(uapi::Stat* st) override;
   int64_t Ioctl(Task& t, uint64_t cmd, uint64_t arg) override;
-  std::string Path() const override;
   vfs::EventMask Readiness(vfs::EventMask mask) override;
   void EventRegister(vfs::WaitEntry* e) override;
   void EventUnregister(vfs::WaitEntry* e) override;

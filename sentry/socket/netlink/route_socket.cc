@@ -446,18 +446,6 @@ vfs::EventMask NetlinkRouteSocket::Readiness(vfs::EventMask mask) {
   return ready & (mask | vfs::kAlwaysEvents);
 }
 
-int64_t NetlinkRouteSocket::Stat(uapi::Stat* st) {
-  return fs::HostFstat(host_fd_, st);
-}
-
-std::string NetlinkRouteSocket::Path() const {
-  struct stat st;
-  if (fstat(host_fd_, &st) == 0) {
-    return "socket:[" + std::to_string(st.st_ino) + "]";
-  }
-  return "socket:[0]";
-}
-
 int64_t NetlinkRouteSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
   if (cmd == 0x541B) {  // FIONREAD/SIOCINQ: the next datagram's size
     int v = 0;
@@ -467,7 +455,7 @@ int64_t NetlinkRouteSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
     }
     return t.CopyOutObj(arg, v) < 0 ? -EFAULT : 0;
   }
-  return InterfaceIoctl(t, cmd, arg);
+  return InterfaceIoctl(t, AF_NETLINK, cmd, arg);
 }
 
 }  // namespace sentry::socket

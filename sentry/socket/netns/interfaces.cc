@@ -73,17 +73,19 @@ int64_t Ifconf(Task& t, Network& net, uint64_t arg) {
 
 }  // namespace
 
-int64_t InterfaceIoctl(Task& t, uint64_t cmd, uint64_t arg) {
+int64_t InterfaceIoctl(Task& t, int family, uint64_t cmd, uint64_t arg) {
   Network& net = Network::Of(t);
   switch (cmd) {
     case uapi::kSIOCGIFCONF:
       return Ifconf(t, net, arg);
-    case uapi::kSIOCGIFNAME:
-    case uapi::kSIOCGIFFLAGS:
     case uapi::kSIOCGIFADDR:
     case uapi::kSIOCGIFDSTADDR:
     case uapi::kSIOCGIFBRDADDR:
     case uapi::kSIOCGIFNETMASK:
+      if (family != AF_INET) return -ENOTTY;
+      [[fallthrough]];
+    case uapi::kSIOCGIFNAME:
+    case uapi::kSIOCGIFFLAGS:
     case uapi::kSIOCGIFMTU:
     case uapi::kSIOCGIFHWADDR:
     case uapi::kSIOCGIFINDEX:
@@ -94,8 +96,11 @@ int64_t InterfaceIoctl(Task& t, uint64_t cmd, uint64_t arg) {
       if (t.CopyIn(arg, &req, uapi::kIfreqSize32) < 0) return -EFAULT;
       req.ifr_name[IFNAMSIZ - 1] = '\0';
       int64_t r = 0;
+      // An AF_INET helper for the address requests (the sentry's own, so
+      // it exists under --network=none too), AF_UNIX for the rest.
+      const int helper = family == AF_INET ? AF_INET : AF_UNIX;
       net.Run([&] {
-        int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int fd = ::socket(helper, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
           r = -errno;
           return;

@@ -15,11 +15,14 @@ class Task;
 
 namespace sentry::socket {
 
-// Handles `cmd` if it is an interface request: 0 or a negative errno.
+// Handles `cmd` if it is an interface request made on a socket of
+// `family`: 0 or a negative errno. The address requests (SIOCGIFADDR,
+// SIOCGIFNETMASK, SIOCGIFBRDADDR, SIOCGIFDSTADDR) belong to AF_INET
+// (devinet_ioctl) and are -ENOTTY on other families, as on Linux.
 // Changing requests (SIOCSIF*) are -EPERM: the sandbox has no
 // CAP_NET_ADMIN. Anything else is -ENOTTY, Linux's answer for a request no
 // layer knows.
-int64_t InterfaceIoctl(Task& t, uint64_t cmd, uint64_t arg);
+int64_t InterfaceIoctl(Task& t, int family, uint64_t cmd, uint64_t arg);
 
 }  // namespace sentry::socket
 

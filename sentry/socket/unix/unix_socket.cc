@@ -1,5 +1,7 @@
 #include "sentry/socket/unix/unix_socket.h"
 
+#include "sentry/socket/netns/interfaces.h"
+
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1199,9 +1201,14 @@ int64_t UnixSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
         v = static_cast<int>(ep_->wmem);
         break;
       default:
-        return -ENOTTY;
+        // Interface requests (SIOCGIFINDEX...: glibc's if_nametoindex asks
+        // an AF_UNIX socket), as Linux's sock_ioctl passes them to
+        // dev_ioctl; -ENOTTY for anything else.
+        v = -1;
+        break;
     }
   }
+  if (v == -1) return InterfaceIoctl(t, AF_UNIX, cmd, arg);
   return t.CopyOutObj(arg, v) < 0 ? -EFAULT : 0;
 }
 
