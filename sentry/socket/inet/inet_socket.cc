@@ -25,6 +25,10 @@ namespace {
 
 constexpr vfs::EventMask kDone = vfs::kEventErr | vfs::kEventHup;
 
+// WaitHost's direct phase: this many slices of poll(2) on the host fd.
+constexpr int kDirectPollSlices = 2;
+constexpr int kDirectPollSliceMs = 1;
+
 // Room for the control messages the host may return for one receive
 // (IP_PKTINFO, IP_TTL, IP_TOS, timestamps, IP_RECVERR's extended error
 // with its offender address...).
@@ -120,9 +124,30 @@ int64_t InetSocket::WaitHost(Task& t, vfs::EventMask events,
                              absl::Duration timeout) {
   std::optional<absl::Time> deadline;
   if (timeout != absl::InfiniteDuration()) deadline = absl::Now() + timeout;
+  if (timeout == absl::ZeroDuration()) {
+    return (Readiness(events) & (events | kDone)) ? 0 : -EAGAIN;
+  }
+  // First a short wait in the host's poll on this thread: an active
+  // connection (a reply, the next chunk of a stream) is usually ready
+  // within it, and waking here saves the notifier thread's hop. The task
+  // is checked for signals between the slices, so one waits at most a
+  // slice longer than Linux would to be interrupted. Then the task sleeps
+  // on the wait queue, at no cost however long it stays idle.
+  for (int slice = 0; slice < kDirectPollSlices; slice++) {
+    if (t.Interrupted()) return deadline ? -EINTR : -uapi::kERESTARTSYS;
+    int ms = kDirectPollSliceMs;
+    if (deadline) {
+      absl::Duration left = *deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) return -EAGAIN;
+      ms = std::min<int64_t>(ms, absl::ToInt64Milliseconds(left) + 1);
+    }
+    struct pollfd p{fd_, static_cast<short>(events & 0xffff), 0};
+    int r = poll(&p, 1, ms);
+    if (r > 0 && (p.revents & (events | kDone | POLLNVAL))) return 0;
+    if (r < 0 && errno != EINTR) break;
+  }
   for (;;) {
     if (Readiness(events) & (events | kDone)) return 0;
-    if (timeout == absl::ZeroDuration()) return -EAGAIN;
     vfs::TaskWaiter w(events | kDone);
     vfs::ScopedRegistration reg(&queue_, &w);
     fs::HostNotifier::Get().Arm(fd_, events, &queue_);
