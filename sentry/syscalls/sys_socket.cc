@@ -473,17 +473,18 @@ int64_t RecvMsgHdr(Task& t, Socket& s, uint64_t msg_addr, const MsgHdr& m,
                   res.control.credentials->gid};
     if (w.Put(SOL_SOCKET, SCM_CREDENTIALS, &u, sizeof(u)) < 0) return -EFAULT;
   }
-  if (!res.control.raw.empty() && m.control) {
-    // Host-backed families hand back native-layout messages.
-    uint64_t take = std::min<uint64_t>(res.control.raw.size(), w.space);
-    if (take < res.control.raw.size()) msg_flags |= MSG_CTRUNC;
-    if (take && t.CopyOut(w.addr, res.control.raw.data(), take) < 0) {
+  // Host-backed families hand back native-layout messages: each is put
+  // again in the caller's layout (i386 callers get compat cmsghdrs), cut
+  // with MSG_CTRUNC as put_cmsg does.
+  for (size_t off = 0; off + sizeof(uapi::Cmsghdr) <= res.control.raw.size();) {
+    uapi::Cmsghdr h;
+    std::memcpy(&h, res.control.raw.data() + off, sizeof(h));
+    if (h.len < sizeof(h) || h.len > res.control.raw.size() - off) break;
+    if (w.Put(h.level, h.type, res.control.raw.data() + off + sizeof(h),
+              h.len - sizeof(h)) < 0) {
       return -EFAULT;
     }
-    w.addr += take;
-    w.space -= take;
-  } else if (!res.control.raw.empty()) {
-    msg_flags |= MSG_CTRUNC;
+    off += uapi::CmsgAlign(h.len);
   }
   w.PutRights(res.control.rights, flags & MSG_CMSG_CLOEXEC);
   res.control.rights.clear();

@@ -15,6 +15,7 @@
 #include "abi/linux/inet.h"
 #include "sentry/fs/host_fd/host_notifier.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/thread_group.h"
 #include "sentry/socket/inet/inet_control.h"
 #include "sentry/socket/netns/interfaces.h"
 #include "sentry/socket/netns/network.h"
@@ -76,9 +77,16 @@ int64_t NewInetSocket(Task& t, int family, int type, int protocol,
   }
   int fd = net.HostSocket(family, type, protocol);
   if (fd < 0) return fd;
-  *out = std::make_shared<InetSocket>(fd, family, type, protocol,
-                                      status_flags);
+  auto s = std::make_shared<InetSocket>(fd, family, type, protocol,
+                                        status_flags);
+  s->SetCreator(t);
+  *out = std::move(s);
   return 0;
+}
+
+void InetSocket::SetCreator(Task& t) {
+  sentry::Credentials c = t.thread_group().creds();
+  SetOwner(c.fsuid, c.fsgid);
 }
 
 InetSocket::InetSocket(int host_fd, int family, int type, int protocol,
@@ -198,6 +206,7 @@ int64_t InetSocket::Accept(Task& t, int flags, std::shared_ptr<Socket>* out,
         s->rcv_timeout_ = rcv_timeout_;
         s->snd_timeout_ = snd_timeout_;
       }
+      s->SetCreator(t);
       peer->assign(reinterpret_cast<const char*>(&ss),
                    std::min<size_t>(len, sizeof(ss)));
       *out = std::move(s);

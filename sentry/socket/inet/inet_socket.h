@@ -54,6 +54,8 @@ class InetSocket : public Socket {
   void EventUnregister(vfs::WaitEntry* e) override;
 
   int host_fd() const { return fd_; }
+  // The creating task's fsuid/fsgid, as the sockfs inode shows them.
+  void SetCreator(Task& t);
 
  private:
   bool stream() const { return type() == SOCK_STREAM; }

@@ -75,8 +75,15 @@ int64_t NewNetlinkSocket(Task& t, int type, int protocol, int status_flags,
   if (fd < 0) return fd;
   struct timeval tv{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  *out = std::make_shared<NetlinkRouteSocket>(fd, type, status_flags);
+  auto s = std::make_shared<NetlinkRouteSocket>(fd, type, status_flags);
+  s->SetCreator(t);
+  *out = std::move(s);
   return 0;
+}
+
+void NetlinkRouteSocket::SetCreator(Task& t) {
+  sentry::Credentials c = t.thread_group().creds();
+  SetOwner(c.fsuid, c.fsgid);
 }
 
 NetlinkRouteSocket::NetlinkRouteSocket(int host_fd, int type,

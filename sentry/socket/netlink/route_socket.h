@@ -38,6 +38,8 @@ class NetlinkRouteSocket : public Socket {
   // `host_fd`: a host NETLINK_ROUTE socket in the sandbox's namespace
   // (owned).
   NetlinkRouteSocket(int host_fd, int type, int status_flags);
+  // The creating task's fsuid/fsgid, as the sockfs inode shows them.
+  void SetCreator(Task& t);
   ~NetlinkRouteSocket() override;
 
   int64_t Bind(Task& t, const std::string& address) override;
