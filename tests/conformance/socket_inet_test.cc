@@ -777,6 +777,49 @@ TEST(SocketInet, SelectSeesReadiness) {
   later.join();
 }
 
+// One thread blocked reading and another blocked writing (full buffers) on
+// the same socket: waking the reader must not leave the writer asleep.
+TEST(SocketInet, ReaderAndWriterBlockedOnOneSocket) {
+  FdCloser l(Listener());
+  FdCloser c, s;
+  ASSERT_TRUE(Connect(l.get(), &c, &s));
+  // (Default buffer sizes: tiny ones make loopback TCP crawl through
+  // retransmissions, natively too.)
+  std::atomic<bool> read_done{false};
+  std::atomic<int64_t> written{0};
+  std::thread reader([&] {
+    char b;
+    ASSERT_EQ(read(c.get(), &b, 1), 1);
+    read_done = true;
+  });
+  constexpr size_t kBig = 64 << 20;  // more than both buffers hold
+  std::thread writer([&] {
+    std::string data(kBig, 'w');
+    size_t off = 0;
+    while (off < data.size()) {
+      ssize_t w = write(c.get(), data.data() + off, data.size() - off);
+      ASSERT_GT(w, 0);
+      off += w;
+    }
+    written = off;
+  });
+  usleep(200000);  // both block: nothing to read, buffers full
+  EXPECT_FALSE(read_done.load());
+  EXPECT_EQ(written.load(), 0);
+  ASSERT_THAT(write(s.get(), "r", 1), SyscallSucceedsWithValue(1));
+  reader.join();
+  // Now drain: the writer must finish.
+  size_t got = 0;
+  std::vector<char> buf(65536);
+  while (got < kBig) {
+    ssize_t r = read(s.get(), buf.data(), buf.size());
+    ASSERT_GT(r, 0);
+    got += r;
+  }
+  writer.join();
+  EXPECT_EQ(written.load(), static_cast<int64_t>(kBig));
+}
+
 TEST(SocketInet, ManyClientsOneServerThreaded) {
   FdCloser l(Listener());
   constexpr int kClients = 8;

@@ -158,7 +158,7 @@ int64_t InetSocket::WaitHost(Task& t, vfs::EventMask events,
     if (Readiness(events) & (events | kDone)) return 0;
     vfs::TaskWaiter w(events | kDone);
     vfs::ScopedRegistration reg(&queue_, &w);
-    fs::HostNotifier::Get().Arm(fd_, events, &queue_);
+    fs::HostNotifier::Get().Arm(fd_, queue_.Interest() | events, &queue_);
     // Look again now that a change cannot be missed.
     if (Readiness(events) & (events | kDone)) return 0;
     int64_t r = w.Wait(&t, deadline);
