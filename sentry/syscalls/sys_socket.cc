@@ -466,7 +466,9 @@ int64_t RecvMsgHdr(Task& t, Socket& s, uint64_t msg_addr, const MsgHdr& m,
   RecvResult res;
   int64_t n = DoRecv(t, s, segs, flags, &res);
   if (n < 0) return n;
-  int msg_flags = res.msg_flags;
+  // ____sys_recvmsg() starts msg_flags with the caller's MSG_CMSG_CLOEXEC,
+  // which therefore comes back in it.
+  int msg_flags = res.msg_flags | (flags & MSG_CMSG_CLOEXEC);
   ControlWriter w{t, compat, m.control, m.controllen, &msg_flags};
   if (res.control.credentials) {
     uapi::Ucred u{res.control.credentials->pid, res.control.credentials->uid,

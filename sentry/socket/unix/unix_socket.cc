@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "abi/linux/errno.h"
 #include "abi/linux/socket.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -67,6 +68,7 @@ struct UnixMessage {
   std::string from;      // sender's address (datagrams)
   uint64_t charge = 0;   // bytes charged to the sender's send buffer
   std::weak_ptr<UnixEndpoint> sender;
+  uint32_t rights_uid = 0;  // whose in-flight count `rights` are in
 };
 
 struct UnixEndpoint {
@@ -116,6 +118,8 @@ namespace {
 
 // The sandbox's names: abstract addresses and bound socket inodes.
 struct UnixNames {
+  // Descriptors in flight per real uid (Linux's user->unix_inflight).
+  absl::flat_hash_map<uint32_t, int64_t> inflight;
   absl::flat_hash_map<std::string, std::weak_ptr<UnixEndpoint>> abstract;
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>,
                       std::weak_ptr<UnixEndpoint>>
@@ -242,6 +246,41 @@ int64_t AutobindLocked(const std::shared_ptr<UnixEndpoint>& ep)
   return -ENOSPC;
 }
 
+// The descriptors of `m` leave flight (received or dropped).
+void UninflightLocked(UnixMessage& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  if (m.rights.empty()) return;
+  int64_t& n = Names().inflight[m.rights_uid];
+  n -= std::min<int64_t>(n, static_cast<int64_t>(m.rights.size()));
+}
+
+// Who sends descriptors, read before taking unix_mu (the thread group's
+// lock is not taken under it).
+struct RightsSender {
+  uint32_t uid = 0;
+  int64_t limit = 0;
+  bool privileged = false;
+};
+
+RightsSender RightsSenderOf(Task& t) {
+  sentry::Credentials c = t.thread_group().creds();
+  constexpr int kCapSysAdmin = 21;
+  return RightsSender{c.ruid, static_cast<int64_t>(NofileLimit(t)),
+                      c.HasCap(kCapSysResource) || c.HasCap(kCapSysAdmin)};
+}
+
+// unix_attach_fds(): a user with more descriptors in flight than its
+// RLIMIT_NOFILE may send no more, unless CAP_SYS_RESOURCE or
+// CAP_SYS_ADMIN (too_many_unix_fds()). Charges `m`'s descriptors.
+int64_t AttachRightsLocked(const RightsSender& who, UnixMessage& m)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  if (m.rights.empty()) return 0;
+  int64_t& n = Names().inflight[who.uid];
+  if (n > who.limit && !who.privileged) return -ETOOMANYREFS;
+  n += static_cast<int64_t>(m.rights.size());
+  m.rights_uid = who.uid;
+  return 0;
+}
+
 // Drops the socket's names and state (unix_release_sock). `embryo`: a
 // connection never accepted, whose client then sees ECONNRESET.
 void ReleaseLocked(const std::shared_ptr<UnixEndpoint>& ep, bool embryo,
@@ -281,6 +320,7 @@ void ReleaseLocked(const std::shared_ptr<UnixEndpoint>& ep, bool embryo,
       Wake(s, kOutEvents, d);
       d.eps.push_back(std::move(s));
     }
+    UninflightLocked(m);
     d.msgs.push_back(std::move(m));
   }
   ep->recvq.clear();
@@ -309,6 +349,13 @@ bool RecvqFullLocked(const UnixEndpoint& ep)
 std::optional<absl::Time> Deadline(absl::Duration d) {
   if (d == absl::InfiniteDuration()) return std::nullopt;
   return absl::Now() + d;
+}
+
+// sock_intr_errno(): an interrupted wait restarts (-ERESTARTSYS) only when
+// no SO_RCVTIMEO/SO_SNDTIMEO bounds it; with one it is EINTR.
+int64_t IntrErrno(int64_t r, const std::optional<absl::Time>& deadline) {
+  if (r == -uapi::kERESTARTSYS && deadline) return -EINTR;
+  return r;
 }
 
 // Consumed `charge` bytes of `m`'s sender's send buffer.
@@ -549,7 +596,7 @@ int64_t UnixSocket::Accept(Task& t, int flags, std::shared_ptr<Socket>* out,
       if (ep_->state != UnixEndpoint::State::kListening) return -EINVAL;
       if (!ep_->accept_queue.empty()) break;
       if (r == -ETIMEDOUT) return -EAGAIN;
-      if (r < 0) return r;
+      if (r < 0) return IntrErrno(r, deadline);
     }
     conn = std::move(ep_->accept_queue.front());
     ep_->accept_queue.pop_front();
@@ -630,7 +677,7 @@ int64_t UnixSocket::Connect(Task& t, const std::string& address) {
         },
         deadline);
     if (r == -ETIMEDOUT) nonblock = true;
-    else if (r < 0) return r;
+    else if (r < 0) return IntrErrno(r, deadline);
   }
   if (ep_->state == UnixEndpoint::State::kConnected) return -EISCONN;
   if (ep_->state != UnixEndpoint::State::kClosed) return -EINVAL;
@@ -842,6 +889,7 @@ int64_t UnixSocket::SendMsg(Task& t, SendRequest& req) {
 // send buffer; each waits for room in the send buffer.
 int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
   Credentials creds = TaskCredentials(t, /*effective=*/false);
+  const RightsSender who = RightsSenderOf(t);
   Deferred d;
   absl::MutexLock l(&unix_mu);
   if (!req.address.empty() && !req.continuation) {
@@ -879,7 +927,7 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
         if (ep_->wmem < static_cast<uint64_t>(ep_->sndbuf)) break;
         return sent ? static_cast<int64_t>(sent) : -EAGAIN;
       }
-      if (r < 0) return sent ? static_cast<int64_t>(sent) : r;
+      if (r < 0) return sent ? static_cast<int64_t>(sent) : IntrErrno(r, deadline);
     }
     if (other->released || (other->shutdown & kRcvShutdown) ||
         (ep_->shutdown & kSendShutdown)) {
@@ -894,6 +942,10 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
       // Only the first message carries the descriptors.
       m.rights = std::move(req.control.rights);
       req.control.rights.clear();
+      if (int64_t r = AttachRightsLocked(who, m); r < 0) {
+        d.msgs.push_back(std::move(m));
+        return r;
+      }
     }
     if (req.control.credentials) {
       m.creds = req.control.credentials;
@@ -915,6 +967,7 @@ int64_t UnixSocket::SendStream(Task& t, SendRequest& req) {
 // unix_dgram_sendmsg(), also SOCK_SEQPACKET's (to its peer only).
 int64_t UnixSocket::SendDgram(Task& t, SendRequest& req) {
   Credentials creds = TaskCredentials(t, /*effective=*/false);
+  const RightsSender who = RightsSenderOf(t);
   std::shared_ptr<UnixEndpoint> other;
   if (type() == SOCK_SEQPACKET) {
     absl::MutexLock l(&unix_mu);
@@ -974,12 +1027,16 @@ int64_t UnixSocket::SendDgram(Task& t, SendRequest& req) {
         },
         deadline);
     if (r == -ETIMEDOUT) return -EAGAIN;
-    if (r < 0) return r;
+    if (r < 0) return IntrErrno(r, deadline);
   }
   UnixMessage m;
   m.data.assign(static_cast<const char*>(req.data), req.len);
   m.rights = std::move(req.control.rights);
   req.control.rights.clear();
+  if (int64_t r = AttachRightsLocked(who, m); r < 0) {
+    d.msgs.push_back(std::move(m));
+    return r;
+  }
   if (req.control.credentials) {
     m.creds = req.control.credentials;
   } else if (ep_->passcred || other->passcred) {
@@ -1057,7 +1114,7 @@ int64_t UnixSocket::RecvStream(Task& t, char* buf, uint64_t len, int flags,
       }
       if (r < 0) {
         if (copied) break;
-        return r;
+        return IntrErrno(r, deadline);
       }
       continue;
     }
@@ -1074,6 +1131,10 @@ int64_t UnixSocket::RecvStream(Task& t, char* buf, uint64_t len, int flags,
       out->control.credentials =
           m->creds ? *m->creds : Credentials{0, 65534, 65534};
     }
+    if (copied == 0) {
+      // unix_copy_addr(): the sending socket's name, as it is now.
+      if (auto snd = m->sender.lock()) out->address = snd->addr;
+    }
     uint64_t skip = peek ? peek_skip : 0;
     uint64_t avail = m->data.size() - m->off - skip;
     uint64_t chunk = std::min(avail, len - copied);
@@ -1084,6 +1145,7 @@ int64_t UnixSocket::RecvStream(Task& t, char* buf, uint64_t len, int flags,
       ep_->recv_bytes -= chunk;
       bool had_rights = !m->rights.empty();
       if (had_rights) {
+        UninflightLocked(*m);
         for (auto& f : m->rights) out->control.rights.push_back(std::move(f));
         m->rights.clear();
       }
@@ -1146,7 +1208,7 @@ int64_t UnixSocket::RecvDgram(Task& t, char* buf, uint64_t len, int flags,
         deadline);
     if (!ep_->recvq.empty()) break;
     if (r == -ETIMEDOUT) return -EAGAIN;
-    if (r < 0) return r;
+    if (r < 0) return IntrErrno(r, deadline);
   }
   UnixMessage& m = ep_->recvq.front();
   uint64_t n = std::min<uint64_t>(len, m.data.size());
@@ -1154,7 +1216,6 @@ int64_t UnixSocket::RecvDgram(Task& t, char* buf, uint64_t len, int flags,
   out->len = n;
   out->full_len = m.data.size();
   if (n < m.data.size()) out->msg_flags |= MSG_TRUNC;
-  if (type() == SOCK_SEQPACKET) out->msg_flags |= MSG_EOR;
   out->address = m.from;
   if (ep_->passcred) {
     out->control.credentials =
@@ -1164,6 +1225,7 @@ int64_t UnixSocket::RecvDgram(Task& t, char* buf, uint64_t len, int flags,
     // Peeking passes duplicates of the descriptors (unix_peek_fds()).
     out->control.rights = m.rights;
   } else {
+    UninflightLocked(m);
     out->control.rights = std::move(m.rights);
     ep_->recv_bytes -= m.data.size();
     UnchargeLocked(m, m.charge, d);
@@ -1233,7 +1295,10 @@ vfs::EventMask UnixSocket::Readiness(vfs::EventMask mask) {
     if (writable && e.peer && e.peer->peer != ep_ && e.peer != ep_ &&
         RecvqFullLocked(*e.peer)) {
       writable = false;
-      e.peer->peer_wake.push_back(ep_);
+      auto& w = e.peer->peer_wake;
+      bool listed = false;
+      for (const auto& x : w) listed = listed || x.lock() == ep_;
+      if (!listed) w.push_back(ep_);
     }
     if (writable) ev |= kOutEvents;
   }
