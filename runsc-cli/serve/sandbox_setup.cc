@@ -14,6 +14,7 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
   parts.config.uid = spec.uid();
   parts.config.gid = spec.gid();
   parts.config.strace = strace;
+  parts.config.max_tasks = spec.limits().pids();
 
   // The sandbox's network (validated already): created here, in the
   // sentry process, which owns the namespace and the published ports.
