@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "abi/linux/inet.h"
@@ -199,6 +200,29 @@ Pass Allowed(const InetSocket& s, int level, int name) {
   }
 }
 
+// True if `value` (a TCP_CONGESTION name, maybe NUL-terminated) is one the
+// host kernel has loaded (net.ipv4.tcp_available_congestion_control).
+bool CongestionControlLoaded(const std::string& value) {
+  std::string name = value.substr(0, value.find('\0'));
+  if (name.empty() || name.size() >= 16) return false;
+  FILE* f = fopen("/proc/sys/net/ipv4/tcp_available_congestion_control", "re");
+  if (!f) return false;
+  char buf[512] = {};
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  std::string avail(buf, n);
+  size_t pos = 0;
+  while (pos < avail.size()) {
+    size_t end = avail.find_first_of(" \n", pos);
+    if (end == std::string::npos) end = avail.size();
+    if (avail.compare(pos, end - pos, name) == 0 && end - pos == name.size()) {
+      return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
 bool IsI386(Task& t) {
   return t.current_syscall().arch == platform::Arch::kI386;
 }
@@ -330,6 +354,14 @@ int64_t InetSocket::SetSockOpt(Task& t, int level, int name,
   }
   Pass p = Allowed(*this, level, name);
   if (p != Pass::kBoth && p != Pass::kSet) return -ENOPROTOOPT;
+  if (level == IPPROTO_TCP && name == TCP_CONGESTION &&
+      !CongestionControlLoaded(value)) {
+    // The sentry holds CAP_NET_ADMIN in the namespace, with which the host
+    // would load a kernel module for an unknown name: only algorithms the
+    // host already has are passed on; others are ENOENT, as Linux answers
+    // for a name it cannot find.
+    return -ENOENT;
+  }
   if (setsockopt(fd_, level, name, value.data(), value.size()) < 0) {
     return -errno;
   }
