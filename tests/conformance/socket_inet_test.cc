@@ -642,6 +642,43 @@ TEST(SocketInet, UdpControlMessages) {
   EXPECT_TRUE(rm.msg_flags & MSG_CTRUNC);
 }
 
+// SCM_RIGHTS on an inet socket is ignored (Linux's __sock_cmsg_send): the
+// datagram goes, no descriptor arrives.
+TEST(SocketInet, ScmRightsIgnored) {
+  FdCloser a(socket(AF_INET, SOCK_DGRAM, 0)), b(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in lb = Loopback4();
+  ASSERT_THAT(bind(b.get(), reinterpret_cast<sockaddr*>(&lb), sizeof(lb)), SyscallSucceeds());
+  lb.sin_port = htons(PortOf(b.get()));
+  int p[2];
+  ASSERT_THAT(pipe(p), SyscallSucceeds());
+  FdCloser r(p[0]), w(p[1]);
+  alignas(cmsghdr) char sc[CMSG_SPACE(sizeof(int))] = {};
+  struct iovec siov{const_cast<char*>("fd"), 2};
+  struct msghdr sm = {};
+  sm.msg_name = &lb;
+  sm.msg_namelen = sizeof(lb);
+  sm.msg_iov = &siov;
+  sm.msg_iovlen = 1;
+  sm.msg_control = sc;
+  sm.msg_controllen = sizeof(sc);
+  cmsghdr* h = CMSG_FIRSTHDR(&sm);
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = SCM_RIGHTS;
+  h->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(h), &p[0], sizeof(int));
+  ASSERT_THAT(sendmsg(a.get(), &sm, 0), SyscallSucceedsWithValue(2));
+  char buf[8];
+  alignas(cmsghdr) char rc[64];
+  struct iovec riov{buf, sizeof(buf)};
+  struct msghdr rm = {};
+  rm.msg_iov = &riov;
+  rm.msg_iovlen = 1;
+  rm.msg_control = rc;
+  rm.msg_controllen = sizeof(rc);
+  ASSERT_THAT(recvmsg(b.get(), &rm, 0), SyscallSucceedsWithValue(2));
+  EXPECT_EQ(rm.msg_controllen, 0u);
+}
+
 TEST(SocketInet, SendmmsgRecvmmsg) {
   FdCloser a(socket(AF_INET, SOCK_DGRAM, 0)), b(socket(AF_INET, SOCK_DGRAM, 0));
   sockaddr_in lb = Loopback4();
