@@ -1,7 +1,9 @@
 #include "sentry/socket/netns/network.h"
 
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -96,7 +98,16 @@ Network::~Network() {
   thread_.join();
 }
 
+void BlockAllSignals() {
+  // Helper threads of the sentry take no host signals: those are for the
+  // threads that handle them (forwarding, platform).
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+}
+
 void Network::ThreadMain(absl::Status* started, absl::Notification* ready) {
+  BlockAllSignals();
   // Only this thread moves: the rest of the sentry stays where it was.
   if (unshare(CLONE_NEWNET) < 0) {
     int e = errno;

@@ -43,6 +43,9 @@ class Task;
 
 namespace sentry::socket {
 
+// Blocks every host signal in the calling (helper) thread.
+void BlockAllSignals();
+
 enum class NetworkMode { kLoopback, kHost, kNone };
 
 // "loopback", "host" or "none" ("" means loopback).

@@ -126,6 +126,7 @@ void Proxy(int a, int b) {
 }
 
 void Connection(std::shared_ptr<Network> net, int client, uint16_t port) {
+  BlockAllSignals();
   int s = net->HostSocket(AF_INET, SOCK_STREAM, 0);
   if (s < 0) {
     close(client);
@@ -254,6 +255,7 @@ PortPublisher::~PortPublisher() {
 }
 
 void PortPublisher::AcceptLoop() {
+  BlockAllSignals();
   std::vector<struct pollfd> p;
   for (Listener& l : listeners_) p.push_back({l.fd, POLLIN, 0});
   p.push_back({stop_fd_, POLLIN, 0});
