@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <ctime>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -137,6 +139,33 @@ TEST_F(SocketInetI386Test, RecvmsgGivesCompatControlMessages) {
   EXPECT_TRUE(pktinfo);
   EXPECT_TRUE(ttl);
   EXPECT_EQ(m->controllen, 2 * sizeof(Cmsghdr32) + sizeof(in_pktinfo) + 4);
+  Int80(kClose, a);
+  Int80(kClose, b);
+}
+
+TEST_F(SocketInetI386Test, TimestampIsA32BitTimeval) {
+  int32_t a = BoundUdp(0), b = BoundUdp(64);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  int32_t* one = reinterpret_cast<int32_t*>(At(128));
+  *one = 1;
+  ASSERT_EQ(Int80(kSetsockopt, b, SOL_SOCKET, 29 /* SO_TIMESTAMP_OLD */, Addr(128), 4), 0);
+  ASSERT_EQ(Int80(kSendto, a, Addr(200), 1, 0, Addr(64), sizeof(sockaddr_in)), 1);
+  Iovec32* iov = reinterpret_cast<Iovec32*>(At(1000));
+  *iov = {A32(1100), 32};
+  Msghdr32* m = reinterpret_cast<Msghdr32*>(At(1200));
+  *m = {0, 0, A32(1000), 1, A32(2000), 256, 0};
+  ASSERT_EQ(Int80(kRecvmsg, b, Addr(1200), 0), 1);
+  ASSERT_EQ(m->controllen, sizeof(Cmsghdr32) + 8);
+  Cmsghdr32* c = reinterpret_cast<Cmsghdr32*>(At(2000));
+  EXPECT_EQ(c->level, SOL_SOCKET);
+  EXPECT_EQ(c->type, 29);
+  EXPECT_EQ(c->len, sizeof(Cmsghdr32) + 8);
+  int32_t tv[2];
+  memcpy(tv, At(2000 + sizeof(Cmsghdr32)), 8);
+  EXPECT_LE(std::abs(static_cast<long>(tv[0]) - static_cast<long>(time(nullptr))), 5);
+  EXPECT_GE(tv[1], 0);
+  EXPECT_LT(tv[1], 1000000);
   Int80(kClose, a);
   Int80(kClose, b);
 }

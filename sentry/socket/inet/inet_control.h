@@ -22,6 +22,13 @@ namespace sentry::socket {
 // Returns 0 or a negative errno.
 int64_t FilterSendControl(const std::string& in, std::string* out);
 
+// Received control messages for an i386 caller: SCM_TIMESTAMP's struct
+// timeval and SCM_TIMESTAMPNS's struct timespec become their 32-bit
+// layouts (as Linux's put_cmsg_compat does); everything else keeps its
+// data. The framing stays the kernel's 64-bit one (the syscall layer puts
+// each message again in the caller's layout).
+std::string CompatReceivedControl(const std::string& in);
+
 }  // namespace sentry::socket
 
 #endif  // SENTRY_SOCKET_INET_INET_CONTROL_H_

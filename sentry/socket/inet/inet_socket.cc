@@ -14,6 +14,7 @@
 #include "abi/linux/errno.h"
 #include "abi/linux/inet.h"
 #include "sentry/fs/host_fd/host_notifier.h"
+#include "platform/platform.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/socket/inet/inet_control.h"
@@ -346,7 +347,7 @@ int64_t InetSocket::SendMsg(Task& t, SendRequest& req) {
   }
 }
 
-int64_t InetSocket::HostRecv(void* buf, uint64_t len, int flags,
+int64_t InetSocket::HostRecv(Task& t, void* buf, uint64_t len, int flags,
                              RecvResult* out) {
   sockaddr_storage ss;
   alignas(struct cmsghdr) char control[kControlRoom];
@@ -382,6 +383,9 @@ int64_t InetSocket::HostRecv(void* buf, uint64_t len, int flags,
   }
   if (m.msg_controllen > 0) {
     out->control.raw.assign(control, m.msg_controllen);
+    if (t.current_syscall().arch == platform::Arch::kI386) {
+      out->control.raw = CompatReceivedControl(out->control.raw);
+    }
   }
   return static_cast<int64_t>(got);
 }
@@ -402,7 +406,7 @@ int64_t InetSocket::RecvMsg(Task& t, void* buf, uint64_t len, int flags,
   uint64_t done = 0;
   for (;;) {
     RecvResult part;
-    int64_t r = HostRecv(p + done, len - done, flags, &part);
+    int64_t r = HostRecv(t, p + done, len - done, flags, &part);
     if (r >= 0) {
       if (done == 0) {
         *out = std::move(part);

@@ -70,7 +70,8 @@ class InetSocket : public Socket {
   // One sendmsg attempt on the host; bytes or -errno.
   int64_t HostSend(const SendRequest& req, const char* data, uint64_t len,
                    bool first);
-  int64_t HostRecv(void* buf, uint64_t len, int flags, RecvResult* out);
+  int64_t HostRecv(Task& t, void* buf, uint64_t len, int flags,
+                   RecvResult* out);
   int64_t TimeoutOption(Task& t, bool get, bool rcv, bool new_layout,
                         std::string* value);
 
