@@ -397,10 +397,11 @@ int64_t NetlinkRouteSocket::SendMsg(Task& t, SendRequest& req) {
     if (a.nl_groups != 0) return -EPERM;
     if (a.nl_pid != 0) return -ECONNREFUSED;
   }
-  if (req.len > 64u << 10) return -EMSGSIZE;
   const char* p = static_cast<const char*>(req.data);
   {
     absl::MutexLock l(&mu_);
+    // netlink_sendmsg: a message must fit the send buffer.
+    if (req.len + 32 > static_cast<uint64_t>(sndbuf_)) return -EMSGSIZE;
     AutobindLocked(t);
     // netlink_rcv_skb's walk: stop at the first malformed message.
     size_t off = 0;
