@@ -286,7 +286,8 @@ void NetlinkRouteSocket::QueueError(const char* req, uint32_t len, int error) {
 void NetlinkRouteSocket::Forward(const char* req, uint32_t len) {
   uapi::NlMsgHdr rh;
   std::memcpy(&rh, req, sizeof(rh));
-  const bool dump = (rh.nlmsg_flags & uapi::kNlmFDump) == uapi::kNlmFDump;
+  // rtnetlink_rcv_msg: either bit of NLM_F_DUMP makes a GET a dump.
+  const bool dump = (rh.nlmsg_flags & uapi::kNlmFDump) != 0;
   std::string msg(req, len);
   // A single lookup always asks the host for an ack, so that the end of
   // its answer is known; the ack is passed on only if the app asked.
