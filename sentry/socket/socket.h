@@ -57,9 +57,13 @@ struct ControlMessages {
   std::vector<std::shared_ptr<vfs::FileDescription>> rights;
   // SCM_CREDENTIALS.
   std::optional<Credentials> credentials;
-  // Families backed by host sockets (inet): other cmsgs as raw bytes of
-  // the kernel's layout (cmsghdr + data, aligned), passed through after the
-  // syscall layer checked their framing.
+  // Families backed by host sockets (inet): every cmsg but SCM_RIGHTS
+  // (EINVAL for them, as Linux's __sock_cmsg_send), SOL_SOCKET ones
+  // included, as raw bytes of the x86-64 layout (cmsghdr + data, each
+  // CMSG_ALIGNed), after the syscall layer checked their framing; the
+  // family validates them. On receive the family fills `raw` the same way
+  // and the syscall layer re-lays the messages out for the caller (i386
+  // compat cmsghdrs), truncating with MSG_CTRUNC. AF_UNIX never uses it.
   std::string raw;
 };
 

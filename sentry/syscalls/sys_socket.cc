@@ -255,7 +255,16 @@ int64_t ParseControl(Task& t, const Socket& s, uint64_t addr, uint64_t len,
     if (clen < hdr || clen > len - off) return -EINVAL;
     const char* data = buf.data() + off + hdr;
     const uint64_t dlen = clen - hdr;
-    if (level == SOL_SOCKET) {
+    if (s.family() != AF_UNIX && !(level == SOL_SOCKET && type == SCM_RIGHTS)) {
+      // Host-backed families get every message but descriptors in the
+      // native layout, and judge them as their protocol does.
+      uapi::Cmsghdr h{uapi::CmsgAlign(sizeof(uapi::Cmsghdr)) + dlen, level,
+                      type};
+      std::string raw(reinterpret_cast<const char*>(&h), sizeof(h));
+      raw.append(data, dlen);
+      raw.resize(uapi::CmsgAlign(raw.size()), '\0');
+      out->raw += raw;
+    } else if (level == SOL_SOCKET) {
       switch (type) {
         case SCM_RIGHTS: {
           // __sock_cmsg_send: other families ignore it (nothing travels).
@@ -285,14 +294,6 @@ int64_t ParseControl(Task& t, const Socket& s, uint64_t addr, uint64_t len,
         default:
           return -EINVAL;
       }
-    } else if (s.family() != AF_UNIX) {
-      // Host-backed families get the message in the native layout.
-      uapi::Cmsghdr h{uapi::CmsgAlign(sizeof(uapi::Cmsghdr)) + dlen, level,
-                      type};
-      std::string raw(reinterpret_cast<const char*>(&h), sizeof(h));
-      raw.append(data, dlen);
-      raw.resize(uapi::CmsgAlign(raw.size()), '\0');
-      out->raw += raw;
     }
     off += compat ? uapi::CmsgAlign32(clen) : uapi::CmsgAlign(clen);
   }
@@ -477,14 +478,13 @@ int64_t RecvMsgHdr(Task& t, Socket& s, uint64_t msg_addr, const MsgHdr& m,
     if (w.Put(SOL_SOCKET, SCM_CREDENTIALS, &u, sizeof(u)) < 0) return -EFAULT;
   }
   // Host-backed families hand back native-layout messages: each is put
-  // again in the caller's layout (i386 callers get compat cmsghdrs), cut
-  // with MSG_CTRUNC as put_cmsg does.
-  for (size_t off = 0; off + sizeof(uapi::Cmsghdr) <= res.control.raw.size();) {
+  // again in the caller's layout.
+  const std::string& raw = res.control.raw;
+  for (uint64_t off = 0; off + sizeof(uapi::Cmsghdr) <= raw.size();) {
     uapi::Cmsghdr h;
-    std::memcpy(&h, res.control.raw.data() + off, sizeof(h));
-    if (h.len < sizeof(h) || h.len > res.control.raw.size() - off) break;
-    if (w.Put(h.level, h.type, res.control.raw.data() + off + sizeof(h),
-              h.len - sizeof(h)) < 0) {
+    std::memcpy(&h, raw.data() + off, sizeof(h));
+    if (h.len < sizeof(h) || h.len > raw.size() - off) break;
+    if (w.Put(h.level, h.type, raw.data() + off + sizeof(h), h.len - sizeof(h)) < 0) {
       return -EFAULT;
     }
     off += uapi::CmsgAlign(h.len);
@@ -495,12 +495,10 @@ int64_t RecvMsgHdr(Task& t, Socket& s, uint64_t msg_addr, const MsgHdr& m,
                                   : offsetof(uapi::Msghdr, flags);
   const size_t namelen_off = compat ? offsetof(uapi::Msghdr32, namelen)
                                     : offsetof(uapi::Msghdr, namelen);
+  // Without msg_name, msg_namelen is left as it was.
   if (m.name) {
     r = CopyOutAddress(t, res.address, m.name, msg_addr + namelen_off);
     if (r < 0) return r;
-  } else {
-    int32_t zero = 0;
-    if (t.CopyOutObj(msg_addr + namelen_off, zero) < 0) return -EFAULT;
   }
   uint32_t f = static_cast<uint32_t>(msg_flags);
   if (t.CopyOutObj(msg_addr + flags_off, f) < 0) return -EFAULT;
