@@ -428,6 +428,28 @@ TEST(SocketInet, RcvtimeoTimesOut) {
               SyscallFailsWithErrno(EINVAL));
 }
 
+TEST(SocketInet, SndtimeoTimesOutOnAFullSocket) {
+  FdCloser l(Listener());
+  FdCloser c, s;
+  ASSERT_TRUE(Connect(l.get(), &c, &s));
+  // Fill both buffers without blocking.
+  std::string chunk(65536, 'f');
+  while (send(c.get(), chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+  }
+  ASSERT_EQ(errno, EAGAIN);
+  struct timeval tv{0, 150000};
+  ASSERT_THAT(setsockopt(c.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)),
+              SyscallSucceeds());
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  EXPECT_THAT(send(c.get(), chunk.data(), chunk.size(), 0),
+              SyscallFailsWithErrno(EAGAIN));
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+  EXPECT_GE(ms, 130);
+  EXPECT_LT(ms, 2000);
+}
+
 void NoopHandler(int) {}
 
 TEST(SocketInet, BlockingAcceptAndRecvInterruptedBySignal) {
