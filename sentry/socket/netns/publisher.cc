@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -125,8 +126,16 @@ void Proxy(int a, int b) {
   close(b);
 }
 
+// Connections being forwarded, all publishers together: each has a thread
+// and two host fds, so a flood of host connections is cut off here.
+constexpr int kMaxConnections = 1024;
+std::atomic<int> live_connections{0};
+
 void Connection(std::shared_ptr<Network> net, int client, uint16_t port) {
   BlockAllSignals();
+  struct Count {
+    ~Count() { live_connections.fetch_sub(1); }
+  } count;
   int s = net->HostSocket(AF_INET, SOCK_STREAM, 0);
   if (s < 0) {
     close(client);
@@ -271,7 +280,8 @@ void PortPublisher::AcceptLoop() {
         int c = accept4(listeners_[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (c < 0) break;
         std::shared_ptr<Network> net = net_.lock();
-        if (!net) {
+        if (!net || live_connections.fetch_add(1) >= kMaxConnections) {
+          if (net) live_connections.fetch_sub(1);
           close(c);
           continue;
         }
