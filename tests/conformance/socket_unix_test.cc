@@ -1147,6 +1147,51 @@ TEST(UnixSocketTest, RightsInFlightCountAgainstNofile) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+TEST(UnixSocketTest, GarbageCycleInFlightIsCollected) {
+  // A socket sent over itself with a pipe's write end: once every fd is
+  // closed nothing can receive them, and the collector closes the pipe end
+  // (the reader sees end of file).
+  int pp[2];
+  ASSERT_THAT(pipe(pp), SyscallSucceeds());
+  FdCloser r(pp[0]);
+  {
+    Pair p(SOCK_STREAM);
+    ASSERT_THAT(SendFds(p.a.get(), {pp[1], p.b.get()}), SyscallSucceeds());
+    close(pp[1]);
+  }
+  pollfd pfd{r.get(), POLLIN, 0};
+  ASSERT_THAT(poll(&pfd, 1, 5000), SyscallSucceedsWithValue(1));
+  EXPECT_TRUE(pfd.revents & POLLHUP);
+}
+
+TEST(UnixSocketTest, ReachableSocketInFlightIsKept) {
+  // b (holding a pipe end) is in flight in d's queue; d stays open, so b and
+  // the pipe end must survive every other close.
+  int pp[2];
+  ASSERT_THAT(pipe(pp), SyscallSucceeds());
+  FdCloser r(pp[0]);
+  Pair outer(SOCK_STREAM);  // outer.b is "d"
+  {
+    Pair inner(SOCK_STREAM);
+    ASSERT_THAT(SendFds(inner.a.get(), {pp[1]}), SyscallSucceeds());
+    close(pp[1]);
+    ASSERT_THAT(SendFds(outer.a.get(), {inner.b.get()}), SyscallSucceeds());
+  }
+  outer.a.reset(-1);
+  pollfd pfd{r.get(), POLLIN, 0};
+  EXPECT_THAT(poll(&pfd, 1, 300), SyscallSucceedsWithValue(0));
+  int flags;
+  std::vector<int> got = RecvFds(outer.b.get(), 1, 0, &flags);
+  ASSERT_EQ(got.size(), 1u);
+  std::vector<int> pipe_end = RecvFds(got[0], 1, 0, &flags);
+  ASSERT_EQ(pipe_end.size(), 1u);
+  ASSERT_THAT(write(pipe_end[0], "k", 1), SyscallSucceedsWithValue(1));
+  char c;
+  EXPECT_THAT(read(r.get(), &c, 1), SyscallSucceedsWithValue(1));
+  close(pipe_end[0]);
+  close(got[0]);
+}
+
 // ------------------------------------------------------------- timeouts
 
 TEST(UnixSocketTest, RcvtimeoTimesOut) {

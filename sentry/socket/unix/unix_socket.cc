@@ -1,7 +1,5 @@
 #include "sentry/socket/unix/unix_socket.h"
 
-#include "sentry/socket/netns/interfaces.h"
-
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +26,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/socket/netns/interfaces.h"
 #include "sentry/syscalls/sys_file_util.h"
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/fs_context.h"
@@ -54,6 +53,9 @@ constexpr int kSockMinRcvbuf = 2304;
 constexpr int kMaxDgramQlen = 10;
 // net.core.somaxconn.
 constexpr int kSomaxconn = 4096;
+// UNIX_INFLIGHT_TRIGGER_GC: sockets in flight beyond which sends run the
+// garbage collector.
+constexpr int64_t kInflightTriggerGc = 16000;
 
 ABSL_CONST_INIT absl::Mutex unix_mu(absl::kConstInit);
 
@@ -120,6 +122,11 @@ namespace {
 struct UnixNames {
   // Descriptors in flight per real uid (Linux's user->unix_inflight).
   absl::flat_hash_map<uint32_t, int64_t> inflight;
+  // Unix sockets in flight and how many times each is queued (for the
+  // garbage collector): every such occurrence holds a reference.
+  absl::flat_hash_map<UnixSocket*, int64_t> sockets_in_flight;
+  int64_t total_sockets_in_flight = 0;
+  bool gc_scheduled = false;
   absl::flat_hash_map<std::string, std::weak_ptr<UnixEndpoint>> abstract;
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>,
                       std::weak_ptr<UnixEndpoint>>
@@ -249,8 +256,34 @@ int64_t AutobindLocked(const std::shared_ptr<UnixEndpoint>& ep)
 // The descriptors of `m` leave flight (received or dropped).
 void UninflightLocked(UnixMessage& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
   if (m.rights.empty()) return;
-  int64_t& n = Names().inflight[m.rights_uid];
+  UnixNames& names = Names();
+  int64_t& n = names.inflight[m.rights_uid];
   n -= std::min<int64_t>(n, static_cast<int64_t>(m.rights.size()));
+  for (const auto& f : m.rights) {
+    auto* us = dynamic_cast<UnixSocket*>(f.get());
+    if (!us) continue;
+    auto it = names.sockets_in_flight.find(us);
+    if (it == names.sockets_in_flight.end()) continue;
+    --names.total_sockets_in_flight;
+    if (--it->second <= 0) names.sockets_in_flight.erase(it);
+  }
+}
+
+void CollectGarbageLocked(Deferred& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu);
+
+// Runs the collector soon on the timer thread, as Linux's gc work: a
+// socket closed now may have been the last fd into a cycle whose other
+// members' fds are being closed right after it.
+void ScheduleGcLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  UnixNames& names = Names();
+  if (names.gc_scheduled) return;
+  names.gc_scheduled = true;
+  vfs::Timers::At(absl::Now() + absl::Milliseconds(20), [] {
+    Deferred d;
+    absl::MutexLock l(&unix_mu);
+    Names().gc_scheduled = false;
+    CollectGarbageLocked(d);
+  });
 }
 
 // Who sends descriptors, read before taking unix_mu (the thread group's
@@ -278,7 +311,88 @@ int64_t AttachRightsLocked(const RightsSender& who, UnixMessage& m)
   if (n > who.limit && !who.privileged) return -ETOOMANYREFS;
   n += static_cast<int64_t>(m.rights.size());
   m.rights_uid = who.uid;
+  for (const auto& f : m.rights) {
+    if (auto* us = dynamic_cast<UnixSocket*>(f.get())) {
+      ++Names().sockets_in_flight[us];
+      ++Names().total_sockets_in_flight;
+    }
+  }
+  // Many sockets in flight: look for cycles (Linux's
+  // UNIX_INFLIGHT_TRIGGER_GC in wait_for_unix_gc()).
+  if (Names().total_sockets_in_flight > kInflightTriggerGc) ScheduleGcLocked();
   return 0;
+}
+
+// Calls `fn` for every queued message of `ep` (its receive queue and the
+// queues of connections waiting in its accept queue).
+template <typename Fn>
+void ForEachQueued(UnixEndpoint& ep, Fn fn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  for (auto& m : ep.recvq) fn(m);
+  for (auto& e : ep.accept_queue) {
+    for (auto& m : e->recvq) fn(m);
+  }
+}
+
+void UnchargeLocked(UnixMessage& m, uint64_t charge, Deferred& d)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu);
+
+// unix_gc(): sockets reachable only from the queues of sockets that are
+// themselves reachable only that way (a socket sent over itself, two
+// sockets sent over each other) can never be received again. Their
+// queues are dropped, which closes the files in them, as Linux does.
+// Candidates are in-flight sockets with no reference but their queued
+// occurrences; a candidate also queued somewhere else, or reachable from
+// such a one, is alive.
+void CollectGarbageLocked(Deferred& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  UnixNames& names = Names();
+  if (names.sockets_in_flight.empty()) return;
+  absl::flat_hash_map<UnixSocket*, int64_t> internal;
+  for (const auto& [s, n] : names.sockets_in_flight) {
+    if (s->weak_from_this().use_count() == n) internal[s] = 0;
+  }
+  if (internal.empty()) return;
+  for (auto& [s, unused] : internal) {
+    ForEachQueued(*s->endpoint(), [&internal](UnixMessage& m) {
+      for (const auto& f : m.rights) {
+        auto* us = dynamic_cast<UnixSocket*>(f.get());
+        if (!us) continue;
+        auto it = internal.find(us);
+        if (it != internal.end()) ++it->second;
+      }
+    });
+  }
+  std::vector<UnixSocket*> live;
+  for (const auto& [s, n] : internal) {
+    if (names.sockets_in_flight[s] > n) live.push_back(s);
+  }
+  absl::flat_hash_map<UnixSocket*, bool> alive;
+  while (!live.empty()) {
+    UnixSocket* s = live.back();
+    live.pop_back();
+    if (alive[s]) continue;
+    alive[s] = true;
+    ForEachQueued(*s->endpoint(), [&](UnixMessage& m) {
+      for (const auto& f : m.rights) {
+        auto* us = dynamic_cast<UnixSocket*>(f.get());
+        if (us && internal.contains(us) && !alive[us]) live.push_back(us);
+      }
+    });
+  }
+  for (const auto& [s, unused] : internal) {
+    if (alive[s]) continue;
+    UnixEndpoint& ep = *s->endpoint();
+    auto purge = [&d](std::deque<UnixMessage>& q) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      for (auto& m : q) {
+        UninflightLocked(m);
+        UnchargeLocked(m, m.charge, d);
+        d.msgs.push_back(std::move(m));
+      }
+      q.clear();
+    };
+    purge(ep.recvq);
+    ep.recv_bytes = 0;
+    for (auto& e : ep.accept_queue) purge(e->recvq);
+  }
 }
 
 // Drops the socket's names and state (unix_release_sock). `embryo`: a
@@ -499,6 +613,10 @@ UnixSocket::~UnixSocket() {
   Deferred d;
   absl::MutexLock l(&unix_mu);
   ReleaseLocked(ep_, /*embryo=*/false, d);
+  // A closed socket may have been the last way into a cycle of sockets in
+  // flight (unix_release_sock() runs the collector too).
+  CollectGarbageLocked(d);
+  if (!Names().sockets_in_flight.empty()) ScheduleGcLocked();
 }
 
 int64_t UnixSocket::Bind(Task& t, const std::string& address) {
