@@ -280,7 +280,18 @@ void NetlinkRouteSocket::QueueError(const char* req, uint32_t len, int error) {
   out.append(reinterpret_cast<const char*>(&e), sizeof(e));
   out.append(req, payload);
   out.resize(uapi::NlMsgAlign(out.size()), '\0');
-  replies_.push_back(std::move(out));
+  QueueReply(std::move(out));
+}
+
+void NetlinkRouteSocket::QueueReply(std::string d) {
+  // Linux lets a dump run ahead of the reader by about the receive buffer;
+  // a client that sends without reading overruns it.
+  if (queued_bytes_ + d.size() > static_cast<uint64_t>(rcvbuf_) * 8) {
+    overrun_ = true;
+    return;
+  }
+  queued_bytes_ += d.size();
+  replies_.push_back(std::move(d));
 }
 
 void NetlinkRouteSocket::Forward(const char* req, uint32_t len) {
@@ -359,7 +370,7 @@ void NetlinkRouteSocket::Forward(const char* req, uint32_t len) {
     if (!dgram.empty()) got.push_back(std::move(dgram));
     if (end) break;
   }
-  for (auto& d : got) replies_.push_back(std::move(d));
+  for (auto& d : got) QueueReply(std::move(d));
 }
 
 void NetlinkRouteSocket::HandleRequest(const char* msg, uint32_t len) {
@@ -424,6 +435,10 @@ int64_t NetlinkRouteSocket::RecvMsg(Task& t, void* buf, uint64_t len,
   for (;;) {
     {
       absl::MutexLock l(&mu_);
+      if (overrun_ && !(flags & MSG_PEEK)) {
+        overrun_ = false;
+        return -ENOBUFS;
+      }
       if (!replies_.empty()) {
         std::string& d = replies_.front();
         uint64_t n = std::min<uint64_t>(len, d.size());
@@ -432,7 +447,10 @@ int64_t NetlinkRouteSocket::RecvMsg(Task& t, void* buf, uint64_t len,
         out->full_len = d.size();
         if (n < d.size()) out->msg_flags |= MSG_TRUNC;
         out->address = KernelAddress();
-        if (!(flags & MSG_PEEK)) replies_.pop_front();
+        if (!(flags & MSG_PEEK)) {
+          queued_bytes_ -= d.size();
+          replies_.pop_front();
+        }
         return static_cast<int64_t>(n);
       }
     }
@@ -441,7 +459,7 @@ int64_t NetlinkRouteSocket::RecvMsg(Task& t, void* buf, uint64_t len,
     vfs::ScopedRegistration reg(&queue_, &w);
     {
       absl::MutexLock l(&mu_);
-      if (!replies_.empty()) continue;
+      if (!replies_.empty() || overrun_) continue;
     }
     int64_t r = w.Wait(&t);
     if (r < 0) return r;
@@ -452,6 +470,7 @@ vfs::EventMask NetlinkRouteSocket::Readiness(vfs::EventMask mask) {
   vfs::EventMask ready = vfs::kWritableEvents;
   absl::MutexLock l(&mu_);
   if (!replies_.empty()) ready |= vfs::kReadableEvents;
+  if (overrun_) ready |= vfs::kEventErr;
   return ready & (mask | vfs::kAlwaysEvents);
 }
 

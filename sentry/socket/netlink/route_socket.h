@@ -89,8 +89,15 @@ class NetlinkRouteSocket : public Socket {
   bool cap_ack_ ABSL_GUARDED_BY(mu_) = false;
   int rcvbuf_ ABSL_GUARDED_BY(mu_) = 212992;
   int sndbuf_ ABSL_GUARDED_BY(mu_) = 212992;
-  // Replies waiting to be read, one datagram each.
+  // Queues one reply datagram, unless the queue holds more than the
+  // receive buffer: then it is dropped and the next receive fails with
+  // ENOBUFS, as an overrun netlink socket does.
+  void QueueReply(std::string d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Replies waiting to be read, one datagram each, and their bytes.
   std::deque<std::string> replies_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  bool overrun_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace sentry::socket
