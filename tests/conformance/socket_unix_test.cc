@@ -334,6 +334,11 @@ TEST(UnixSocketTest, StreamSendBufferLimitsWriters) {
   ASSERT_THAT(setsockopt(p.b.get(), SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), SyscallSucceeds());
   ASSERT_THAT(getsockopt(p.b.get(), SOL_SOCKET, SO_RCVBUF, &v, &len), SyscallSucceeds());
   EXPECT_EQ(v, 2304);  // SOCK_MIN_RCVBUF
+  // Root may go past rmem_max with SO_RCVBUFFORCE.
+  v = 1 << 20;
+  ASSERT_THAT(setsockopt(p.b.get(), SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)), SyscallSucceeds());
+  ASSERT_THAT(getsockopt(p.b.get(), SOL_SOCKET, SO_RCVBUF, &v, &len), SyscallSucceeds());
+  EXPECT_EQ(v, 2 << 20);
   std::vector<char> buf(4096, 'z');
   size_t total = 0;
   for (int i = 0; i < 1000; ++i) {

@@ -940,9 +940,29 @@ int64_t UnixSocket::SetSockOpt(Task& t, int level, int name,
                                const std::string& value) {
   if (level != SOL_SOCKET) return -EOPNOTSUPP;
   int v = 0;
+  // SO_SNDBUFFORCE/SO_RCVBUFFORCE need CAP_NET_ADMIN and skip the
+  // wmem_max/rmem_max caps.
+  constexpr int kCapNetAdmin = 12;
+  const bool force = name == SO_SNDBUFFORCE || name == SO_RCVBUFFORCE;
+  if (force && !t.thread_group().creds().HasCap(kCapNetAdmin)) return -EPERM;
   Deferred d;
   absl::MutexLock l(&unix_mu);
   switch (name) {
+    case SO_SNDBUFFORCE:
+    case SO_RCVBUFFORCE: {
+      if (int64_t r = IntOpt(value, &v); r < 0) return r;
+      // sock_setsockopt(): negative values are taken as 0, then doubled
+      // and floored at the minimums.
+      int64_t want = std::max(v, 0);
+      want = std::min<int64_t>(want * 2, INT32_MAX);
+      if (name == SO_SNDBUFFORCE) {
+        ep_->sndbuf = std::max<int>(static_cast<int>(want), kSockMinSndbuf);
+        Wake(ep_, kOutEvents, d);
+      } else {
+        ep_->rcvbuf = std::max<int>(static_cast<int>(want), kSockMinRcvbuf);
+      }
+      return 0;
+    }
     case SO_SNDBUF: {
       if (int64_t r = IntOpt(value, &v); r < 0) return r;
       // sock_setsockopt(): capped at wmem_max, doubled for overhead.
