@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 #include "sentry/fs/sandbox_fs.h"
+#include "sentry/socket/netns/publisher.h"
 
 extern char** environ;
 
@@ -22,7 +23,11 @@ const char kSpecFlagsHelp[] =
     "  --tmpfs DST[:size=N]    a tmpfs of the sandbox's own (after the binds)\n"
     "  --hostname NAME         the sandbox's host name\n"
     "  --platform NAME         ptrace (default)\n"
-    "  --network NAME          none (default)\n"
+    "  --network NAME          loopback (default: own namespace, only lo),\n"
+    "                          host, or none (no inet sockets)\n"
+    "  -p, --publish [IP:]HOSTPORT:SANDBOXPORT\n"
+    "                          publish a sandbox TCP port on the host\n"
+    "                          (loopback network; repeatable)\n"
     "  --uid N --gid N         credentials inside (default 0)\n"
     "  --label K=V             label shown by list (repeatable)\n"
     "  --memory BYTES          memory limit (host memory cgroup)\n"
@@ -43,6 +48,8 @@ void AddSpecFlags(SpecFlags* s, std::vector<Flag>* f) {
   f->push_back({"--hostname", true, SetString(&s->hostname)});
   f->push_back({"--platform", true, SetString(&s->platform)});
   f->push_back({"--network", true, SetString(&s->network)});
+  f->push_back({"--publish", true, AppendString(&s->ports)});
+  f->push_back({"-p", true, AppendString(&s->ports)});
   f->push_back({"--uid", true, SetUint(&s->uid)});
   f->push_back({"--gid", true, SetUint(&s->gid)});
   f->push_back({"--label", true, AppendString(&s->labels)});
@@ -105,6 +112,18 @@ bool BuildCreateRequest(const SpecFlags& s, const std::vector<std::string>& argv
   spec->set_hostname(s.hostname);
   spec->set_platform(s.platform);
   spec->set_network(s.network);
+  for (const std::string& p : s.ports) {
+    auto m = sentry::socket::ParsePortMapping(p);
+    if (!m.ok()) {
+      *err = "--publish " + p + ": " + std::string(m.status().message());
+      return false;
+    }
+    auto* pm = spec->add_ports();
+    pm->set_protocol("tcp");
+    pm->set_host_ip(m->host_ip);
+    pm->set_host_port(m->host_port);
+    pm->set_sandbox_port(m->sandbox_port);
+  }
   spec->set_uid(static_cast<uint32_t>(s.uid));
   spec->set_gid(static_cast<uint32_t>(s.gid));
   for (const std::string& l : s.labels) {
