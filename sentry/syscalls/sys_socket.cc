@@ -267,7 +267,8 @@ int64_t ParseControl(Task& t, const Socket& s, uint64_t addr, uint64_t len,
     } else if (level == SOL_SOCKET) {
       switch (type) {
         case SCM_RIGHTS: {
-          if (s.family() != AF_UNIX) return -EINVAL;
+          // __sock_cmsg_send: other families ignore it (nothing travels).
+          if (s.family() != AF_UNIX) break;
           size_t num = dlen / sizeof(int32_t);
           if (num == 0) break;
           if (nfds + num > static_cast<size_t>(uapi::kScmMaxFd)) return -EINVAL;

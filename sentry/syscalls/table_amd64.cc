@@ -234,7 +234,9 @@ std::vector<SyscallEntry> Entries() {
       // --- sockets ---
       MakeEntry(nr::NR_socket, SysSocket, kPartial,
                 {kSockFamily, kSockType, kInt}, kInt,
-                "AF_UNIX in the sentry; other families EAFNOSUPPORT"),
+                "AF_UNIX in the sentry; AF_INET/AF_INET6 TCP, UDP, ICMP echo over "
+                "host sockets in the --network namespace (SOCK_RAW EPERM); "
+                "AF_NETLINK NETLINK_ROUTE read-only; others EAFNOSUPPORT"),
       MakeEntry(nr::NR_socketpair, SysSocketpair, kSupported,
                 {kSockFamily, kSockType, kInt, kPtr}),
       MakeEntry(nr::NR_bind, SysBind, kSupported, {kFd, kSockaddr, kUInt}),

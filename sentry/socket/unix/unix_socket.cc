@@ -26,6 +26,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/socket/netns/interfaces.h"
 #include "sentry/syscalls/sys_file_util.h"
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/fs_context.h"
@@ -929,9 +930,14 @@ int64_t UnixSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
         v = static_cast<int>(ep_->wmem);
         break;
       default:
-        return -ENOTTY;
+        // Interface requests (SIOCGIFINDEX...: glibc's if_nametoindex asks
+        // an AF_UNIX socket), as Linux's sock_ioctl passes them to
+        // dev_ioctl; -ENOTTY for anything else.
+        v = -1;
+        break;
     }
   }
+  if (v == -1) return InterfaceIoctl(t, AF_UNIX, cmd, arg);
   return t.CopyOutObj(arg, v) < 0 ? -EFAULT : 0;
 }
 
