@@ -72,71 +72,21 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
 // PtracePlatform
 
 absl::StatusOr<std::unique_ptr<Platform>> PtracePlatform::New() {
-  int fd = memfd_create("runsc-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) return absl::ErrnoToStatus(errno, "memfd_create for the stub");
-  const size_t size = platform_stub_image_end - platform_stub_image;
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = write(fd, platform_stub_image + done, size - done);
-    if (n <= 0) {
-      close(fd);
-      return absl::ErrnoToStatus(errno, "writing the stub image");
-    }
-    done += n;
-  }
-  fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
-  // Keep the image away from the low fds: a new stub's channel becomes
-  // fd 3 right before the image is exec'ed.
-  int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-  close(fd);
-  if (high < 0) return absl::ErrnoToStatus(errno, "moving the stub image fd");
-  return std::unique_ptr<Platform>(new PtracePlatform(high));
+  auto launcher = StubLauncher::New(platform_stub_image,
+                                    platform_stub_image_end, "runsc-stub");
+  if (!launcher.ok()) return launcher.status();
+  return std::unique_ptr<Platform>(new PtracePlatform(std::move(*launcher)));
 }
 
 absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
-  // vfork: the child shares our memory until it execs, so it only issues raw
-  // syscalls. It becomes traced by this very thread (TRACEME links it to the
-  // forking thread), leaves our session so terminal signals reach only the
-  // sentry, and keeps no fds at all across the exec.
-  static char arg0[] = "runsc-stub";
-  static char* const argv[] = {arg0, nullptr};
-  static char* const envp[] = {nullptr};
-  const int stub_fd = stub_fd_;
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return absl::ErrnoToStatus(errno, "socketpair for the stub channel");
-  auto channel = std::make_shared<StubChannel>(sv[0]);
-  const int stub_end = sv[1];
-  pid_t pid = vfork();
-  if (pid == 0) {
-    syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    syscall(SYS_setsid);
-    if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) != 0) _exit(126);
-    // Nothing survives the exec but the channel, as fd 3.
-    syscall(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (stub_end != kStubChannelFd) syscall(SYS_dup2, stub_end, kStubChannelFd);
-    syscall(SYS_fcntl, kStubChannelFd, F_SETFD, 0);
-    syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
-    _exit(127);
-  }
-  close(stub_end);
-  if (pid < 0) return absl::ErrnoToStatus(errno, "vfork of the stub");
-
+  StubLauncher::Options opts;
+  opts.trace = true;
+  opts.ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+  auto stub = launcher_->Launch(opts);
+  if (!stub.ok()) return stub.status();
+  const pid_t pid = stub->pid;
+  auto channel = std::move(stub->channel);
   int status = 0;
-  if (WaitTid(pid, &status) != pid || !WIFSTOPPED(status) ||
-      WSTOPSIG(status) != SIGTRAP) {
-    kill(pid, SIGKILL);
-    WaitTid(pid, &status);
-    return absl::InternalError(
-        absl::StrFormat("the stub did not start (wait status 0x%x)", status));
-  }
-  if (Ptrace(PTRACE_SETOPTIONS, pid, 0,
-             PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0) {
-    int err = errno;
-    kill(pid, SIGKILL);
-    WaitTid(pid, &status);
-    return absl::ErrnoToStatus(err, "PTRACE_SETOPTIONS on the stub");
-  }
   uapi::UserRegs regs;
   iovec iov = {&regs, sizeof(regs)};
   if (Ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0) {
@@ -195,8 +145,6 @@ absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
 
 // ---------------------------------------------------------------------------
 // PtraceAddressSpace
-
-StubChannel::~StubChannel() { close(sentry_fd); }
 
 PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
                                        uint64_t scratch,

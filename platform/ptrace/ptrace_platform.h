@@ -19,22 +19,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "platform/platform.h"
+#include "platform/stub/launcher.h"
 
 namespace platform {
 
 class PtraceAddressSpace;
-
-// The control channel of a family of stubs (one exec'ed stub and the stubs
-// forked from it share it): a datagram socket whose other end is fd 3 in
-// every one of them. Host fds for file mappings travel over it; the mutex
-// keeps one fd in flight at a time so the right stub receives it.
-struct StubChannel {
-  explicit StubChannel(int fd) : sentry_fd(fd) {}
-  ~StubChannel();
-  const int sentry_fd;
-  absl::Mutex mu;
-};
-inline constexpr int kStubChannelFd = 3;
 
 class PtracePlatform : public Platform {
  public:
@@ -45,8 +34,9 @@ class PtracePlatform : public Platform {
       std::shared_ptr<AddressSpace> as, ThreadHandle thread) override;
 
  private:
-  explicit PtracePlatform(int stub_fd) : stub_fd_(stub_fd) {}
-  int stub_fd_;  // sealed memfd holding the stub executable
+  explicit PtracePlatform(std::unique_ptr<StubLauncher> launcher)
+      : launcher_(std::move(launcher)) {}
+  const std::unique_ptr<StubLauncher> launcher_;
 };
 
 class PtraceContext : public Context {
