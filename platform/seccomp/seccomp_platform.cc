@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -93,9 +94,14 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   while (std::getline(in, line)) {
     unsigned long long start, end;
     if (std::sscanf(line.c_str(), "%llx-%llx", &start, &end) != 2) continue;
+    // The name is everything after the fifth field (it may hold spaces,
+    // as in "/memfd:runsc-seccomp-stub (deleted)").
     std::string name;
-    auto pos = line.find_last_of(' ');
-    if (pos != std::string::npos) name = line.substr(pos + 1);
+    std::istringstream fields(line);
+    std::string f;
+    for (int i = 0; i < 5 && fields >> f; i++) {
+    }
+    std::getline(fields >> std::ws, name);
     out.push_back({start, end, name});
   }
   return out;
