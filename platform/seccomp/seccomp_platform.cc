@@ -48,6 +48,8 @@ int64_t NowNs() {
 // How long each side spins before sleeping on the futex. A sleeping
 // wake-up costs ~20 µs on these VMs against ~2 µs for a spinning hand-off
 // (DESIGN.md), and most syscalls are handled well within this budget.
+// These are upper bounds: each side adapts its budget to whether spinning
+// has been paying off (see wait_command in stub/stub.c).
 constexpr int64_t kStubSpinNs = 30000;
 constexpr int64_t kSentrySpinNs = 30000;
 // Futex sleeps are bounded so a dead stub is noticed.
@@ -745,11 +747,18 @@ bool SeccompContext::Post() {
 
 SeccompContext::Wait SeccompContext::Await(bool for_app) {
   const uint32_t want = seq_;
-  const uint32_t spins = PauseIterations(kSentrySpinNs);
-  for (uint32_t i = 0; i < spins; i++) {
-    if (Load(&s_->stub_seq) == want) return Wait::kOk;
+  // Adaptive spin, as the stub's (see wait_command in stub.c).
+  static const uint32_t max = PauseIterations(kSentrySpinNs);
+  uint32_t budget = std::min(spin_, max);
+  if (budget == 0 && (++spin_probe_ & 31) == 0) budget = max / 4;
+  for (uint32_t i = 0; i < budget; i++) {
+    if (Load(&s_->stub_seq) == want) {
+      spin_ = std::min(max, budget * 2);
+      return Wait::kOk;
+    }
     __builtin_ia32_pause();
   }
+  spin_ = budget / 2 < 16 ? 0 : budget / 2;
   const int64_t slow_start = NowNs();
   for (;;) {
     Store(&s_->sentry_sleeping, 1);

@@ -118,6 +118,8 @@ class SeccompContext : public Context {
   uapi::UserRegs regs_{};
   uint64_t event_fs_ = 0, event_gs_ = 0;
   bool dead_ = false;
+  uint32_t spin_ = ~0u;  // adaptive spin budget (pause iterations)
+  uint32_t spin_probe_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<bool> interrupt_{false};
   std::atomic<int64_t> interrupt_since_ns_{0};

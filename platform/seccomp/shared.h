@@ -60,7 +60,9 @@ struct sc_slot {
   uint64_t fs_base_in;
   uint64_t gs_base_in;
   uint32_t features;
-  uint32_t spin_iterations; /* stub's spin budget before FUTEX_WAIT */
+  uint32_t spin_iterations; /* most the stub spins before FUTEX_WAIT */
+  uint32_t stub_spin;       /* the stub's own adaptive budget (its state) */
+  uint32_t stub_probe;
   /* Answer. */
   int64_t result;
   uint64_t uc_addr; /* stub address of the handler's ucontext */
