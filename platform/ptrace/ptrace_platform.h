@@ -106,8 +106,8 @@ class PtraceAddressSpace : public AddressSpace {
   // contexts still use this address space, else the whole stub.
   void ReleaseThread(pid_t tracee);
 
-  // Sets up a freshly started stub (SIGCHLD ignored so forked stubs are
-  // reaped by the host). Called by the tracer of its first thread.
+  // Sets up a freshly started stub (non-dumpable). Called by the tracer of
+  // its first thread.
   absl::Status Initialize();
 
  private:
