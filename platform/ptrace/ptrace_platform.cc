@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/ptrace.h>
 #include <sched.h>
 #include <signal.h>
@@ -121,7 +122,20 @@ absl::StatusOr<std::unique_ptr<Platform>> PtracePlatform::New() {
   auto launcher = StubLauncher::New(platform_stub_image,
                                     platform_stub_image_end, "runsc-stub");
   if (!launcher.ok()) return launcher.status();
-  return std::unique_ptr<Platform>(new PtracePlatform(std::move(*launcher)));
+  bool undumpable = ((*launcher)->jail().namespaces & CLONE_NEWUSER) != 0;
+  if (!undumpable) {
+    __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2] = {};
+    undumpable = syscall(SYS_capget, &hdr, caps) == 0 &&
+                 (caps[0].effective & (1u << CAP_SYS_PTRACE));
+    if (!undumpable) {
+      PlatformDebugf(
+          "stubs stay dumpable: no user namespace and no CAP_SYS_PTRACE "
+          "to trace them otherwise");
+    }
+  }
+  return std::unique_ptr<Platform>(
+      new PtracePlatform(std::move(*launcher), undumpable));
 }
 
 absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
@@ -153,7 +167,7 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
   auto as = std::make_shared<PtraceAddressSpace>(
       pid, regs.rip, scratch, std::move(channel), std::move(*reserved));
   as->RegisterTracee(pid);
-  if (absl::Status st = as->Initialize(); !st.ok()) {
+  if (absl::Status st = as->Initialize(undumpable_); !st.ok()) {
     as->UnregisterTracee();
     kill(pid, SIGKILL);
     WaitTid(pid, &status);
@@ -227,7 +241,7 @@ pid_t PtraceAddressSpace::CallerTracee() {
   return it == tracees_.end() ? -1 : it->second;
 }
 
-absl::Status PtraceAddressSpace::Initialize() {
+absl::Status PtraceAddressSpace::Initialize(bool undumpable) {
   // exec made the stub dumpable again: make it non-dumpable first thing,
   // so that no process of the same uid can ptrace it or read its memory
   // (the sentry can: it owns the stub's user namespace, or is root).
@@ -236,6 +250,7 @@ absl::Status PtraceAddressSpace::Initialize() {
   // soon as their tracer has seen them exit.
   if (CallerTracee() < 0)
     return absl::InternalError("stub not traced by this thread");
+  if (!undumpable) return absl::OkStatus();
   int64_t r = Inject(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (r < 0) return absl::ErrnoToStatus(-r, "PR_SET_DUMPABLE in the stub");
   return absl::OkStatus();

@@ -202,6 +202,27 @@ int DropAllCapabilities() {
   if (Sys(SYS_recvfrom, ctl, reinterpret_cast<long>(&byte), 1, 0, 0, 0) != 1)
     Sys(SYS_exit_group, 0);
   ZygoteReport report = {};
+  if (namespaces & CLONE_NEWUSER) {
+    // No namespaces nested in ours: a stub that ran its own syscalls could
+    // otherwise gain capabilities in a user namespace of its own. These
+    // limits are per user namespace (ours), never the host's.
+    static const char* const kLimits[] = {
+        "/proc/sys/user/max_user_namespaces",
+        "/proc/sys/user/max_mnt_namespaces",
+        "/proc/sys/user/max_net_namespaces",
+        "/proc/sys/user/max_pid_namespaces",
+        "/proc/sys/user/max_ipc_namespaces",
+        "/proc/sys/user/max_uts_namespaces",
+        "/proc/sys/user/max_cgroup_namespaces",
+        "/proc/sys/user/max_time_namespaces"};
+    for (const char* path : kLimits) {
+      long fd = Sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path),
+                    O_WRONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      Sys(SYS_write, fd, reinterpret_cast<long>("0\n"), 2);
+      Sys(SYS_close, fd);
+    }
+  }
   report.empty_root_errno =
       (namespaces & CLONE_NEWNS) ? SetUpEmptyRoot() : ENOSYS;
   if (namespaces & CLONE_NEWUTS)

@@ -54,6 +54,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "platform/platform.h"
 
 namespace platform {
 
@@ -120,11 +121,6 @@ class StubLauncher {
   const pid_t zygote_pid_;
   const JailInfo jail_;
 };
-
-// Logging of platform set-up decisions (what the jail lacks...), on stderr
-// as "runsc: platform: ..." when enabled (runsc --debug).
-void SetPlatformDebug(bool on);
-void PlatformDebugf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // Drops every capability of the calling thread (and of threads it creates
 // later) except those the sentry still needs once the jail exists:
