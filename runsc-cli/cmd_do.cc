@@ -243,10 +243,17 @@ int CmdDo(const std::vector<std::string>& args) {
     if (file) fds->InstallAt(fd, file, false);
   }
 
+  platform::SetPlatformDebug(o.debug);
   auto platform = platform::Platform::Create(o.platform);
   if (!platform.ok()) {
     fprintf(stderr, "runsc do: --platform: %s\n",
             std::string(platform.status().message()).c_str());
+    return 125;
+  }
+  // The stubs' jail exists now; no thread has been started yet.
+  if (absl::Status cs = (*platform)->DropHostCapabilities(); !cs.ok()) {
+    fprintf(stderr, "runsc do: dropping capabilities: %s\n",
+            cs.ToString().c_str());
     return 125;
   }
   sentry::Kernel kernel(config, std::move(*platform), *vfs);

@@ -1,7 +1,9 @@
 #include "platform/ptrace/ptrace_platform.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/ptrace.h>
 #include <sched.h>
 #include <signal.h>
@@ -66,6 +68,51 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   return out;
 }
 
+// The last pid on the NSpid line of /proc/PID/status: the pid as seen in
+// the task's own (innermost) pid namespace, or -1.
+pid_t InnermostPid(const std::string& status_path) {
+  std::ifstream in(status_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    long v = -1, last = -1;
+    while (fields >> v) last = v;
+    return static_cast<pid_t>(last);
+  }
+  return -1;
+}
+
+// clone() inside a stub returns the new task's id in the stubs' pid
+// namespace; ptrace wants the host's. Finds the host id among the threads
+// of `stub` (thread) or the children of its thread `parent_tid` (fork): the
+// new task is parked, so it cannot have exited and its id is not reused.
+pid_t HostPidOf(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread) {
+  std::vector<pid_t> candidates;
+  if (thread) {
+    std::string dir = absl::StrCat("/proc/", stub, "/task");
+    if (DIR* d = opendir(dir.c_str())) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+          candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
+      }
+      closedir(d);
+    }
+  } else {
+    std::ifstream in(
+        absl::StrCat("/proc/", stub, "/task/", parent_tid, "/children"));
+    long v;
+    while (in >> v) candidates.push_back(static_cast<pid_t>(v));
+  }
+  for (pid_t c : candidates) {
+    const std::string path =
+        thread ? absl::StrCat("/proc/", stub, "/task/", c, "/status")
+               : absl::StrCat("/proc/", c, "/status");
+    if (InnermostPid(path) == ns_pid) return c;
+  }
+  return -1;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -75,7 +122,20 @@ absl::StatusOr<std::unique_ptr<Platform>> PtracePlatform::New() {
   auto launcher = StubLauncher::New(platform_stub_image,
                                     platform_stub_image_end, "runsc-stub");
   if (!launcher.ok()) return launcher.status();
-  return std::unique_ptr<Platform>(new PtracePlatform(std::move(*launcher)));
+  bool undumpable = ((*launcher)->jail().namespaces & CLONE_NEWUSER) != 0;
+  if (!undumpable) {
+    __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2] = {};
+    undumpable = syscall(SYS_capget, &hdr, caps) == 0 &&
+                 (caps[0].effective & (1u << CAP_SYS_PTRACE));
+    if (!undumpable) {
+      PlatformDebugf(
+          "stubs stay dumpable: no user namespace and no CAP_SYS_PTRACE "
+          "to trace them otherwise");
+    }
+  }
+  return std::unique_ptr<Platform>(
+      new PtracePlatform(std::move(*launcher), undumpable));
 }
 
 absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
@@ -107,7 +167,7 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
   auto as = std::make_shared<PtraceAddressSpace>(
       pid, regs.rip, scratch, std::move(channel), std::move(*reserved));
   as->RegisterTracee(pid);
-  if (absl::Status st = as->Initialize(); !st.ok()) {
+  if (absl::Status st = as->Initialize(undumpable_); !st.ok()) {
     as->UnregisterTracee();
     kill(pid, SIGKILL);
     WaitTid(pid, &status);
@@ -181,24 +241,18 @@ pid_t PtraceAddressSpace::CallerTracee() {
   return it == tracees_.end() ? -1 : it->second;
 }
 
-absl::Status PtraceAddressSpace::Initialize() {
-  // SIGCHLD ignored in the stub: stubs forked from it are reaped by the
-  // host as soon as their tracer has seen them exit, and no SIGCHLD ever
-  // interrupts a stub thread.
-  pid_t tid = CallerTracee();
-  if (tid < 0) return absl::InternalError("stub not traced by this thread");
-  uapi::UserRegs regs;
-  iovec iov = {&regs, sizeof(regs)};
-  if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
-    return absl::ErrnoToStatus(errno, "reading the stub's registers");
-  struct {
-    uint64_t handler, flags, restorer, mask;
-  } act = {reinterpret_cast<uint64_t>(SIG_IGN), 0, 0, 0};
-  const uint64_t addr = scratch_;
-  if (Write(addr, &act, sizeof(act), false) != sizeof(act))
-    return absl::InternalError("cannot write to the stub's stack");
-  int64_t r = Inject(SYS_rt_sigaction, SIGCHLD, addr, 0, 8);
-  if (r < 0) return absl::ErrnoToStatus(-r, "rt_sigaction in the stub");
+absl::Status PtraceAddressSpace::Initialize(bool undumpable) {
+  // exec made the stub dumpable again: make it non-dumpable first thing,
+  // so that no process of the same uid can ptrace it or read its memory
+  // (the sentry can: it owns the stub's user namespace, or is root).
+  // SIGCHLD is already ignored (the launcher's zygote ignores it and exec
+  // keeps that): stubs forked from this one are reaped by the host as
+  // soon as their tracer has seen them exit.
+  if (CallerTracee() < 0)
+    return absl::InternalError("stub not traced by this thread");
+  if (!undumpable) return absl::OkStatus();
+  int64_t r = Inject(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (r < 0) return absl::ErrnoToStatus(-r, "PR_SET_DUMPABLE in the stub");
   return absl::OkStatus();
 }
 
@@ -207,16 +261,22 @@ absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
                          CLONE_THREAD | CLONE_SYSVSEM;
   int64_t tid = InjectAt(clone_gadget_, SYS_clone, flags, 0, 0, 0, 0);
   if (tid < 0) return absl::ErrnoToStatus(-tid, "clone in the stub");
-  return ThreadHandle{tid};
+  const pid_t host = HostPidOf(pid_, CallerTracee(), static_cast<pid_t>(tid),
+                               /*thread=*/true);
+  if (host < 0) return absl::InternalError("new stub thread not found");
+  return ThreadHandle{host};
 }
 
 absl::StatusOr<ForkResult> PtraceAddressSpace::Fork() {
   int64_t pid = InjectAt(clone_gadget_, SYS_clone, SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return absl::ErrnoToStatus(-pid, "fork of the stub");
+  const pid_t host = HostPidOf(pid_, CallerTracee(), static_cast<pid_t>(pid),
+                               /*thread=*/false);
+  if (host < 0) return absl::InternalError("forked stub not found");
   ForkResult r;
-  r.as = std::make_shared<PtraceAddressSpace>(
-      static_cast<pid_t>(pid), gadget_, scratch_, channel_, reserved_);
-  r.thread = ThreadHandle{pid};
+  r.as = std::make_shared<PtraceAddressSpace>(host, gadget_, scratch_,
+                                              channel_, reserved_);
+  r.thread = ThreadHandle{host};
   return r;
 }
 

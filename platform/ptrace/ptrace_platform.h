@@ -32,11 +32,19 @@ class PtracePlatform : public Platform {
   absl::StatusOr<NewSpace> NewAddressSpace() override;
   absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
       std::shared_ptr<AddressSpace> as, ThreadHandle thread) override;
+  absl::Status DropHostCapabilities() override {
+    return DropSentryCapabilities(launcher_->jail());
+  }
+  const StubLauncher& launcher() const { return *launcher_; }
 
  private:
-  explicit PtracePlatform(std::unique_ptr<StubLauncher> launcher)
-      : launcher_(std::move(launcher)) {}
+  PtracePlatform(std::unique_ptr<StubLauncher> launcher, bool undumpable)
+      : launcher_(std::move(launcher)), undumpable_(undumpable) {}
   const std::unique_ptr<StubLauncher> launcher_;
+  // Stubs make themselves non-dumpable: only when the sentry can still
+  // trace them afterwards (it owns their user namespace, or has
+  // CAP_SYS_PTRACE).
+  const bool undumpable_;
 };
 
 class PtraceContext : public Context {
@@ -106,9 +114,21 @@ class PtraceAddressSpace : public AddressSpace {
   // contexts still use this address space, else the whole stub.
   void ReleaseThread(pid_t tracee);
 
-  // Sets up a freshly started stub (SIGCHLD ignored so forked stubs are
-  // reaped by the host). Called by the tracer of its first thread.
-  absl::Status Initialize();
+  // Runs one host system call inside the stub, at the stub's own `syscall`
+  // instruction, on the thread traced by the caller: what the platform does
+  // for address-space operations, and what an application would get if it
+  // ever executed that instruction itself. Used by the jail tests to show
+  // what such a call can reach.
+  int64_t RunSyscall(int nr, uint64_t a0 = 0, uint64_t a1 = 0,
+                     uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
+                     uint64_t a5 = 0) {
+    return Inject(nr, a0, a1, a2, a3, a4, a5);
+  }
+  uint64_t SyscallGadget() const { return gadget_; }
+
+  // Sets up a freshly started stub (non-dumpable if `undumpable`). Called
+  // by the tracer of its first thread.
+  absl::Status Initialize(bool undumpable);
 
  private:
   // Runs one syscall inside the stub on the thread traced by the caller,

@@ -2,15 +2,44 @@
 // application address spaces, shared by every platform.
 //
 // A StubLauncher holds a stub executable in a sealed memfd and starts copies
-// of it. Each started stub has exactly one fd, its control channel
-// (kStubChannelFd), and nothing else of the sentry's. The launcher is also
-// where the jail lives (namespaces, empty root, rlimits, no_new_privs), so a
-// platform that starts its stubs here gets it without doing anything.
+// of it inside the jail. Each started stub has exactly one fd, its control
+// channel (kStubChannelFd), and nothing else of the sentry's.
 //
-// What the launcher does NOT do: anything after the stub's exec. The stub
-// image itself (or the platform, by injection) must make the stub
-// non-dumpable (PR_SET_DUMPABLE 0) once it runs, because execve resets
-// dumpability; see PtraceAddressSpace::Initialize.
+// The jail (created once per launcher, i.e. per sandbox):
+//   - A zygote process is cloned from the sentry into new user, mount, pid,
+//     net, ipc and uts namespaces (each one only where the host allows it;
+//     what is missing is logged with --debug). In the user namespace the
+//     sentry's euid/egid are mapped to 0; the sentry, being the namespace's
+//     owner in the parent namespace, holds every capability over it, which
+//     is what lets it ptrace and process_vm_* the stubs after they made
+//     themselves non-dumpable.
+//   - Its root is an empty read-only tmpfs (pivot_root; the old root is
+//     detached). It leaves the sentry's session, resets all signal
+//     dispositions, ignores SIGCHLD (stubs are reaped by the host), sets
+//     no_new_privs, locks the securebits (no root privilege on exec) and
+//     drops every capability (effective, permitted, inheritable, ambient,
+//     bounding), so neither it nor any stub has a capability even inside
+//     its own namespaces.
+//   - The zygote is pid 1 of the stubs' pid namespace: when it dies, every
+//     stub dies. It dies when the launcher closes its control socket (or
+//     the sentry process exits).
+//   - For each Launch it vforks a child that moves the channel to fd 3,
+//     closes every other fd, reports itself to the sentry over the channel
+//     (SCM_CREDENTIALS gives the sentry its host pid), optionally waits for
+//     the sentry to attach, sets the rlimits below and execs the image.
+//   - rlimits of stubs: NOFILE 4 (fds 0-3: the channel and at most three fds
+//     in flight), CORE 0, MSGQUEUE 0. NPROC is deliberately not set: stubs
+//     fork for every application fork, and the host counts NPROC per uid
+//     across every process of that uid, so any value would either break
+//     the application's forks or limit nothing (root is exempt). The
+//     sentry enforces the sandbox's own RLIMIT_NPROC; the stubs' raw fork
+//     is not reachable by the application (ptrace: every syscall is
+//     emulated; seccomp: filtered).
+//
+// What the launcher does NOT do: anything after the stub's exec. execve
+// resets dumpability, so the stub image itself (or the platform, by
+// injection) must call prctl(PR_SET_DUMPABLE, 0) first thing; see
+// PtraceAddressSpace::Initialize.
 //
 // Thread safety: Launch() may be called from any thread at the same time.
 #ifndef PLATFORM_STUB_LAUNCHER_H_
@@ -25,6 +54,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "platform/platform.h"
 
 namespace platform {
 
@@ -41,10 +71,20 @@ struct StubChannel {
 };
 inline constexpr int kStubChannelFd = 3;
 
+// What the jail could be made of on this host.
+struct JailInfo {
+  int namespaces = 0;        // CLONE_NEW* flags in effect
+  bool empty_root = false;   // pivot_root into an empty read-only tmpfs
+  bool caps_dropped = false; // capabilities and securebits locked
+  std::string missing;       // what the host refused, for logs
+};
+
 class StubLauncher {
  public:
   // `image`..`image_end` is the stub executable (a static-pie ELF, usually
   // an .incbin blob); `name` names the memfd (visible in /proc/PID/exe).
+  // Creates the zygote (the jail) right away, so that it exists before the
+  // sentry drops its capabilities.
   static absl::StatusOr<std::unique_ptr<StubLauncher>> New(
       const char* image, const char* image_end, const std::string& name);
   ~StubLauncher();
@@ -52,11 +92,11 @@ class StubLauncher {
   StubLauncher& operator=(const StubLauncher&) = delete;
 
   struct Options {
-    // Trace the stub from the calling thread. The stub is attached before
-    // it execs the image, and Launch returns with it stopped right after
-    // the exec (registers: the image's entry point and initial stack),
-    // traced by the calling thread with `ptrace_options` set. Untraced
-    // stubs simply run from their entry point.
+    // Trace the stub from the calling thread. The stub is attached
+    // (PTRACE_SEIZE) before it execs the image, and Launch returns with it
+    // stopped at the exit of its execve (registers: the image's entry
+    // point and initial stack), traced by the calling thread with
+    // `ptrace_options` set. Untraced stubs simply run from their entry.
     bool trace = false;
     uint64_t ptrace_options = 0;
   };
@@ -67,10 +107,40 @@ class StubLauncher {
   // Starts one stub. On error nothing is left running.
   absl::StatusOr<Stub> Launch(const Options& options);
 
+  const JailInfo& jail() const { return jail_; }
+  pid_t zygote_pid() const { return zygote_pid_; }
+
  private:
-  explicit StubLauncher(int image_fd) : image_fd_(image_fd) {}
-  const int image_fd_;  // sealed memfd with the stub image, fd >= 10
+  StubLauncher(int image_fd, int zygote_fd, pid_t zygote_pid, JailInfo jail)
+      : image_fd_(image_fd),
+        zygote_fd_(zygote_fd),
+        zygote_pid_(zygote_pid),
+        jail_(std::move(jail)) {}
+  const int image_fd_;   // sealed memfd with the stub image, fd >= 10
+  const int zygote_fd_;  // SOCK_SEQPACKET to the zygote; requests
+  const pid_t zygote_pid_;
+  const JailInfo jail_;
 };
+
+// Drops every capability of the calling thread (and of threads it creates
+// later) except those the sentry still needs once the jail exists:
+//   CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID,
+//   CAP_CHOWN      - host files it opens and changes on behalf of the
+//                    sandbox's users (volumes, the root filesystem);
+//   CAP_NET_BIND_SERVICE, CAP_NET_RAW - host sockets made for the sandbox
+//                    (network stack / helper): low ports, ping;
+//   CAP_SYS_PTRACE - only when the stubs are not in a user namespace the
+//                    sentry owns (without one, tracing non-dumpable stubs
+//                    and process_vm_* need it; with one, the sentry holds
+//                    every capability over the stubs as the owner).
+// Not kept: CAP_SYS_ADMIN, CAP_SYS_CHROOT (namespace set-up of later stubs
+// is done by the zygote, created before this call), CAP_SETUID/SETGID
+// (sandbox credentials are the sentry's own bookkeeping), CAP_KILL (the
+// sentry signals only its own stubs), and all the rest. The bounding set is
+// reduced to the same list. Call it before the sentry starts threads:
+// capabilities are per thread. Without CAP_SETPCAP (rootless) there is
+// nothing to drop and it returns OK.
+absl::Status DropSentryCapabilities(const JailInfo& jail);
 
 }  // namespace platform
 
