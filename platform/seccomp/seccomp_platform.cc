@@ -1,6 +1,8 @@
 #include "platform/seccomp/seccomp_platform.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -9,6 +11,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -209,6 +212,49 @@ absl::StatusOr<std::vector<sock_filter>> PolicyFilter(uint64_t region) {
   return out;
 }
 
+// The last pid of the NSpid line of a /proc status file: the task's id in
+// its own (innermost) pid namespace, or -1.
+pid_t InnermostPid(const std::string& status_path) {
+  std::ifstream in(status_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    long v = -1, last = -1;
+    while (fields >> v) last = v;
+    return static_cast<pid_t>(last);
+  }
+  return -1;
+}
+
+// clone() in a jailed stub answers with the stubs' pid namespace's id; the
+// sentry needs the host's. The new task is parked, so it is still there:
+// look for it among the stub's threads, or the forking thread's children.
+pid_t HostId(pid_t stub, pid_t parent_tid, pid_t ns_id, bool thread) {
+  std::vector<pid_t> candidates;
+  if (thread) {
+    if (DIR* d = opendir(absl::StrCat("/proc/", stub, "/task").c_str())) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+          candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
+      }
+      closedir(d);
+    }
+  } else {
+    std::ifstream in(
+        absl::StrCat("/proc/", stub, "/task/", parent_tid, "/children"));
+    long v;
+    while (in >> v) candidates.push_back(static_cast<pid_t>(v));
+  }
+  for (pid_t c : candidates) {
+    const std::string path =
+        thread ? absl::StrCat("/proc/", stub, "/task/", c, "/status")
+               : absl::StrCat("/proc/", c, "/status");
+    if (InnermostPid(path) == ns_id) return c;
+  }
+  return -1;
+}
+
 int SendFd(int sock, int fd) {
   char byte = 0;
   iovec iov = {&byte, 1};
@@ -287,7 +333,17 @@ absl::StatusOr<std::unique_ptr<Platform>> SeccompPlatform::New() {
                         platform_seccomp_stub_image_end, "runsc-seccomp-stub");
   if (!launcher.ok()) return launcher.status();
   PauseIterations(0);  // calibrate now, not on the first hand-off
-  return std::unique_ptr<Platform>(new SeccompPlatform(std::move(*launcher)));
+  // Non-dumpable stubs stay reachable for process_vm_* and /proc/PID/mem
+  // only if the sentry owns their user namespace or has CAP_SYS_PTRACE.
+  bool undumpable = ((*launcher)->jail().namespaces & CLONE_NEWUSER) != 0;
+  if (!undumpable) {
+    __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2] = {};
+    undumpable = syscall(SYS_capget, &hdr, caps) == 0 &&
+                 (caps[0].effective & (1u << CAP_SYS_PTRACE));
+  }
+  return std::unique_ptr<Platform>(
+      new SeccompPlatform(std::move(*launcher), undumpable));
 }
 
 absl::StatusOr<Platform::NewSpace> SeccompPlatform::NewAddressSpace() {
@@ -304,6 +360,8 @@ absl::StatusOr<Platform::NewSpace> SeccompPlatform::NewAddressSpace() {
 
   // Handshake (the stub runs only its own code until it traps).
   sc_hello hello = {};
+  InitSlot((*region)->slot(0));
+  if (undumpable_) (*region)->slot(0)->features |= SC_FEATURE_UNDUMPABLE;
   {
     absl::MutexLock l(&channel->mu);
     if (int r = SendFd(channel->sentry_fd, (*region)->fd()); r < 0)
@@ -339,7 +397,6 @@ absl::StatusOr<Platform::NewSpace> SeccompPlatform::NewAddressSpace() {
     append(*policy);
     (*region)->stub_base = hello.region;
     (*region)->CloseFd();
-    InitSlot((*region)->slot(0));
     // Slot 0 must be ready before the stub traps into it.
     if (send(channel->sentry_fd, msg.data(), msg.size(), MSG_NOSIGNAL) !=
         static_cast<ssize_t>(msg.size()))
@@ -638,10 +695,14 @@ absl::StatusOr<ThreadHandle> SeccompAddressSpace::NewThread() {
   InitSlot(region_->slot(slot));
   const uint64_t stack =
       region_->stub_base + slot * SC_SLOT_SIZE + SC_INIT_STACK_TOP;
-  int64_t tid = c->Command(SC_OP_CLONE_THREAD, 0, stack);
+  const int64_t ns_tid = c->Command(SC_OP_CLONE_THREAD, 0, stack);
+  const pid_t tid = ns_tid > 0 ? HostId(pid_, c->HostTid(),
+                                        static_cast<pid_t>(ns_tid), true)
+                               : -1;
   if (tid <= 0) {
     ReleaseSlot(slot, 0);
-    return absl::ErrnoToStatus(tid < 0 ? -tid : EIO, "clone in the stub");
+    return absl::ErrnoToStatus(ns_tid < 0 ? -ns_tid : ESRCH,
+                               "clone in the stub");
   }
   Pending p;
   p.slot = slot;
@@ -667,8 +728,11 @@ absl::StatusOr<ForkResult> SeccompAddressSpace::Fork() {
     c->Command(SC_OP_SYSCALL, SYS_close, stub_fd);
   }
   (*region)->CloseFd();
+  if (pid > 0)
+    pid = HostId(pid_, c->HostTid(), static_cast<pid_t>(pid), false);
   if (pid <= 0)
-    return absl::ErrnoToStatus(pid < 0 ? -pid : EIO, "fork of the stub");
+    return absl::ErrnoToStatus(pid < 0 && pid != -1 ? -pid : ESRCH,
+                               "fork of the stub");
   auto child = std::make_shared<SeccompAddressSpace>(
       static_cast<pid_t>(pid), false, std::move(*region), channel_);
   child->set_reserved(reserved_);

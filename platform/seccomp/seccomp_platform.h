@@ -60,14 +60,19 @@ class SeccompPlatform : public Platform {
  public:
   static absl::StatusOr<std::unique_ptr<Platform>> New();
   std::string Name() const override { return "seccomp"; }
+  absl::Status DropHostCapabilities() override {
+    return DropSentryCapabilities(launcher_->jail());
+  }
   absl::StatusOr<NewSpace> NewAddressSpace() override;
   absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
       std::shared_ptr<AddressSpace> as, ThreadHandle thread) override;
 
  private:
-  explicit SeccompPlatform(std::unique_ptr<StubLauncher> launcher)
-      : launcher_(std::move(launcher)) {}
+  SeccompPlatform(std::unique_ptr<StubLauncher> launcher, bool undumpable)
+      : launcher_(std::move(launcher)), undumpable_(undumpable) {}
   const std::unique_ptr<StubLauncher> launcher_;
+  // Stubs make themselves non-dumpable (the sentry can still reach them).
+  const bool undumpable_;
 };
 
 class SeccompContext : public Context {

@@ -39,6 +39,7 @@
 #define SC_FLAG_SET_GS 2u
 /* sc_slot.features, written by the sentry. */
 #define SC_FEATURE_FSGSBASE 1u
+#define SC_FEATURE_UNDUMPABLE 2u /* slot 0 at start: PR_SET_DUMPABLE 0 */
 
 /* Host signal the sentry sends a stub thread to interrupt it. */
 #define SC_INTERRUPT_SIGNAL 12 /* SIGUSR2 */

@@ -323,6 +323,11 @@ void stub_main(uint64_t* sp) {
   if (end > region + SC_REGION_SIZE)
     sys2(SYS_munmap, region + SC_REGION_SIZE, end - region - SC_REGION_SIZE);
   sys1(SYS_close, fd);
+  /* execve made us dumpable again; the sentry says whether it can still
+   * reach an undumpable stub (it owns our user namespace, or has
+   * CAP_SYS_PTRACE). */
+  if (((struct sc_slot*)region)->features & SC_FEATURE_UNDUMPABLE)
+    sys2(SYS_prctl, PR_SET_DUMPABLE, 0);
 
   /* 3. Handlers, then the hello. */
   install_handlers();
