@@ -19,7 +19,7 @@ const char kSpecFlagsHelp[] =
     "  --rootfs DIR            host directory shown read-only as / (default /)\n"
     "  --mount SRC:DST[:ro]    read-only bind mount of a host directory\n"
     "  --hostname NAME         the sandbox's host name\n"
-    "  --platform NAME         ptrace (default)\n"
+    "  --platform NAME         seccomp (default) or ptrace\n"
     "  --network NAME          none (default)\n"
     "  --uid N --gid N         credentials inside (default 0)\n"
     "  --label K=V             label shown by list (repeatable)\n"
