@@ -113,16 +113,28 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
 }
 
 // The instruction-pointer filter: a syscall may run only when it comes from
-// one of the stub's syscall sites (and is a native x86_64 call); everything
-// else traps. The policy filter then narrows what those sites may do.
+// one of the stub's syscall sites (and is a native x86_64 call), and clone
+// only from the two clone sites; everything else traps. The policy filter
+// then narrows what those sites may do.
 absl::StatusOr<std::vector<sock_filter>> IpFilter(const sc_hello& h) {
   const uint32_t hi = static_cast<uint32_t>(h.sites[0] >> 32);
+  if (h.nsites <= SC_SITE_FORK)
+    return absl::InternalError("stub syscall sites missing");
   for (uint32_t i = 0; i < h.nsites; i++) {
     if (static_cast<uint32_t>(h.sites[i] >> 32) != hi || h.sites[i] == 0)
       return absl::InternalError("stub syscall sites out of range");
   }
+  auto lo = [&](int i) { return static_cast<uint32_t>(h.sites[i]); };
   const uint32_t n = h.nsites;
-  const uint32_t trap = 5 + n, allow = 6 + n;
+  // Layout (indexes):
+  //  0 ld arch         1 jeq x86_64 ? 2 : TRAP
+  //  2 ld ip_hi        3 jeq hi ? 4 : TRAP
+  //  4 ld nr           5 jeq clone ? 6 : 9
+  //  6 ld ip_lo        7 jeq thread site ? ALLOW : 8
+  //                    8 jeq fork site ? ALLOW : TRAP
+  //  9 ld ip_lo        10.. jeq site_i ? ALLOW : next
+  //  TRAP = 10 + n     ALLOW = 11 + n
+  const uint32_t trap = 10 + n, allow = 11 + n;
   auto jump = [](uint32_t from, uint32_t to) {
     return static_cast<uint8_t>(to - from - 1);
   };
@@ -133,12 +145,19 @@ absl::StatusOr<std::vector<sock_filter>> IpFilter(const sc_hello& h) {
   f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                        offsetof(seccomp_data, instruction_pointer) + 4));
   f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, jump(3, trap)));
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, jump(5, 9)));
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                       offsetof(seccomp_data, instruction_pointer)));
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(SC_SITE_CLONE_THREAD),
+                       jump(7, allow), 0));
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(SC_SITE_FORK),
+                       jump(8, allow), jump(8, trap)));
   f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                        offsetof(seccomp_data, instruction_pointer)));
   for (uint32_t i = 0; i < n; i++) {
-    const uint32_t at = 5 + i;
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-                         static_cast<uint32_t>(h.sites[i]), jump(at, allow), 0));
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(i),
+                         jump(10 + i, allow), 0));
   }
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP));
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));

@@ -80,6 +80,11 @@ struct sc_slot {
 #define SC_HELLO_MAGIC 0x5343484cu  /* "SCHL" */
 #define SC_FILTER_MAGIC 0x53434654u /* "SCFT" */
 #define SC_MAX_SITES 8
+/* The only sites that may clone (sc_hello.sites indexes): elsewhere a
+ * clone would hand the application a host thread or process running its
+ * own code. */
+#define SC_SITE_CLONE_THREAD 2
+#define SC_SITE_FORK 3
 struct sc_hello {
   uint32_t magic;
   uint32_t nsites;
