@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -39,6 +41,9 @@ pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 constexpr uint64_t kCloneGadgetOffset = 16;
 constexpr uint64_t kGadgetStop = 3;       // syscall(2) int3(1)
 constexpr uint64_t kCloneGadgetStop = 8;  // syscall(2) test(3) jz(2) int3(1)
+constexpr uint64_t kCloneGadgetPark = 8;  // the child's pause() loop
+constexpr uint64_t kMapGadgetOffset = 48;
+constexpr uint64_t kMapGadgetStop = 177;  // its int3 is at _start+176
 
 long Ptrace(int req, pid_t tid, uint64_t addr, uint64_t data) {
   return syscall(SYS_ptrace, req, tid, addr, data);
@@ -68,47 +73,94 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   return out;
 }
 
+// The map gadget's parameter block (platform/stub/stub.S): the offsets are
+// the gadget's.
+struct MapBlock {
+  uint64_t addr, len, prot, flags, offset;
+  uint64_t results[3];  // recvmsg, mmap, close
+  msghdr msg;
+  iovec iov;
+  char data[8];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+};
+static_assert(offsetof(MapBlock, results) == 40);
+static_assert(offsetof(MapBlock, msg) == 64);
+static_assert(offsetof(MapBlock, control) + sizeof(cmsghdr) == 160);
+
+// Reads a small /proc file into `buf` (NUL-terminated); returns its length
+// or -1. Raw calls: this is on the fork path and iostreams cost more than
+// the read itself.
+ssize_t ReadSmallFile(const char* path, char* buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n < 0) return -1;
+  buf[n] = 0;
+  return n;
+}
+
 // The last pid on the NSpid line of /proc/PID/status: the pid as seen in
 // the task's own (innermost) pid namespace, or -1.
-pid_t InnermostPid(const std::string& status_path) {
-  std::ifstream in(status_path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("NSpid:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
-    long v = -1, last = -1;
-    while (fields >> v) last = v;
-    return static_cast<pid_t>(last);
+pid_t InnermostPid(const char* status_path) {
+  char buf[4096];
+  if (ReadSmallFile(status_path, buf, sizeof(buf)) < 0) return -1;
+  const char* line = strstr(buf, "\nNSpid:");
+  if (!line) return -1;
+  line += 7;
+  long last = -1;
+  for (;;) {
+    char* end;
+    long v = strtol(line, &end, 10);
+    if (end == line) break;
+    last = v;
+    line = end;
+    if (*line == '\n' || *line == 0) break;
   }
-  return -1;
+  return static_cast<pid_t>(last);
 }
 
 // clone() inside a stub returns the new task's id in the stubs' pid
 // namespace; ptrace wants the host's. Finds the host id among the threads
-// of `stub` (thread) or the children of its thread `parent_tid` (fork): the
-// new task is parked, so it cannot have exited and its id is not reused.
+// of `stub` (thread) or the children of its thread `parent_tid` (fork),
+// newest first (the kernel lists children oldest first, and a new thread
+// usually has the highest tid): the new task is parked, so it cannot have
+// exited and its id is not reused.
 pid_t HostPidOf(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread) {
   std::vector<pid_t> candidates;
+  char path[96];
   if (thread) {
-    std::string dir = absl::StrCat("/proc/", stub, "/task");
-    if (DIR* d = opendir(dir.c_str())) {
+    snprintf(path, sizeof(path), "/proc/%d/task", stub);
+    if (DIR* d = opendir(path)) {
       while (dirent* e = readdir(d)) {
         if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
           candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
       }
       closedir(d);
     }
+    std::sort(candidates.begin(), candidates.end());
   } else {
-    std::ifstream in(
-        absl::StrCat("/proc/", stub, "/task/", parent_tid, "/children"));
-    long v;
-    while (in >> v) candidates.push_back(static_cast<pid_t>(v));
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", stub,
+             parent_tid);
+    char buf[4096];
+    if (ReadSmallFile(path, buf, sizeof(buf)) > 0) {
+      const char* p = buf;
+      for (;;) {
+        char* end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        candidates.push_back(static_cast<pid_t>(v));
+        p = end;
+      }
+    }
   }
-  for (pid_t c : candidates) {
-    const std::string path =
-        thread ? absl::StrCat("/proc/", stub, "/task/", c, "/status")
-               : absl::StrCat("/proc/", c, "/status");
-    if (InnermostPid(path) == ns_pid) return c;
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    if (thread) {
+      snprintf(path, sizeof(path), "/proc/%d/task/%d/status", stub, *it);
+    } else {
+      snprintf(path, sizeof(path), "/proc/%d/status", *it);
+    }
+    if (InnermostPid(path) == ns_pid) return *it;
   }
   return -1;
 }
@@ -138,7 +190,16 @@ absl::StatusOr<std::unique_ptr<Platform>> PtracePlatform::New() {
       new PtracePlatform(std::move(*launcher), undumpable));
 }
 
-absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
+PtracePlatform::~PtracePlatform() {
+  {
+    absl::MutexLock l(&pool_mu_);
+    pool_stop_ = true;
+  }
+  if (pool_thread_.joinable()) pool_thread_.join();
+}
+
+absl::StatusOr<std::shared_ptr<PtraceAddressSpace>>
+PtracePlatform::StartStub() {
   StubLauncher::Options opts;
   opts.trace = true;
   opts.ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
@@ -173,9 +234,69 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
     WaitTid(pid, &status);
     return st;
   }
+  return as;
+}
+
+void PtracePlatform::PoolLoop() {
+  for (;;) {
+    {
+      absl::MutexLock l(&pool_mu_);
+      pool_mu_.Await(absl::Condition(
+          +[](PtracePlatform* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->pool_mu_) {
+            return p->pool_stop_ || p->pool_.size() < kPoolSize;
+          },
+          this));
+      if (pool_stop_) return;
+    }
+    auto as = StartStub();
+    if (!as.ok()) {
+      // Execs start their stubs themselves (and report the error).
+      PlatformDebugf("stub pool stopped: %s",
+                     std::string(as.status().message()).c_str());
+      return;
+    }
+    if (absl::Status st = (*as)->Park(); !st.ok()) {
+      PlatformDebugf("stub pool: parking failed: %s",
+                     std::string(st.message()).c_str());
+      continue;  // the address space's destructor kills the stub
+    }
+    absl::MutexLock l(&pool_mu_);
+    pool_.push_back(std::move(*as));
+  }
+}
+
+absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
+  // A parked stub from the pool when there is one: starting a stub (the
+  // zygote's vfork and exec, the handshake, set-up) is the most expensive
+  // part of an execve, and the pool thread does it ahead of time.
+  std::shared_ptr<PtraceAddressSpace> pooled;
+  {
+    absl::MutexLock l(&pool_mu_);
+    if (!pool_.empty()) {
+      pooled = std::move(pool_.back());
+      pool_.pop_back();
+    }
+    if (!pool_started_) {
+      pool_started_ = true;
+      pool_thread_ = std::thread([this] { PoolLoop(); });
+    }
+  }
+  if (pooled) {
+    auto ctx = AdoptThread(pooled, ThreadHandle{pooled->StubPid()});
+    if (ctx.ok()) {
+      NewSpace ns;
+      ns.ctx = std::move(*ctx);
+      ns.as = std::move(pooled);
+      return ns;
+    }
+    PlatformDebugf("pooled stub lost: %s",
+                   std::string(ctx.status().message()).c_str());
+  }
+  auto as = StartStub();
+  if (!as.ok()) return as.status();
   NewSpace ns;
-  ns.ctx = std::make_unique<PtraceContext>(as, pid);
-  ns.as = std::move(as);
+  ns.ctx = std::make_unique<PtraceContext>(*as, (*as)->StubPid());
+  ns.as = std::move(*as);
   return ns;
 }
 
@@ -213,6 +334,7 @@ PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
     : pid_(pid),
       gadget_(entry),
       clone_gadget_(entry + kCloneGadgetOffset),
+      map_gadget_(entry + kMapGadgetOffset),
       scratch_(scratch),
       channel_(std::move(channel)),
       reserved_(std::move(reserved)) {}
@@ -256,10 +378,27 @@ absl::Status PtraceAddressSpace::Initialize(bool undumpable) {
   return absl::OkStatus();
 }
 
+absl::Status PtraceAddressSpace::Park() {
+  const pid_t tid = CallerTracee();
+  if (tid < 0) return absl::InternalError("stub not traced by this thread");
+  uapi::UserRegs regs;
+  iovec iov = {&regs, sizeof(regs)};
+  if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
+    return absl::ErrnoToStatus(errno, "reading the stub's registers");
+  regs.rip = clone_gadget_ + kCloneGadgetPark;
+  regs.orig_rax = static_cast<uint64_t>(-1);
+  if (Ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
+    return absl::ErrnoToStatus(errno, "parking the stub");
+  UnregisterTracee();
+  if (Ptrace(PTRACE_DETACH, tid, 0, 0) != 0)
+    return absl::ErrnoToStatus(errno, "PTRACE_DETACH of a parked stub");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
   const uint64_t flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
                          CLONE_THREAD | CLONE_SYSVSEM;
-  int64_t tid = InjectAt(clone_gadget_, SYS_clone, flags, 0, 0, 0, 0);
+  int64_t tid = InjectAt(clone_gadget_, 0, SYS_clone, flags, 0, 0, 0, 0);
   if (tid < 0) return absl::ErrnoToStatus(-tid, "clone in the stub");
   const pid_t host = HostPidOf(pid_, CallerTracee(), static_cast<pid_t>(tid),
                                /*thread=*/true);
@@ -268,7 +407,7 @@ absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
 }
 
 absl::StatusOr<ForkResult> PtraceAddressSpace::Fork() {
-  int64_t pid = InjectAt(clone_gadget_, SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  int64_t pid = InjectAt(clone_gadget_, 0, SYS_clone, SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return absl::ErrnoToStatus(-pid, "fork of the stub");
   const pid_t host = HostPidOf(pid_, CallerTracee(), static_cast<pid_t>(pid),
                                /*thread=*/false);
@@ -321,18 +460,22 @@ void PtraceAddressSpace::UnregisterTracee() {
   if (tracees_.erase(CurrentTid())) contexts_--;
 }
 
-int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, int nr, uint64_t a0,
-                                     uint64_t a1, uint64_t a2, uint64_t a3,
-                                     uint64_t a4, uint64_t a5) {
+int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
+                                     uint64_t a0, uint64_t a1, uint64_t a2,
+                                     uint64_t a3, uint64_t a4, uint64_t a5) {
   const pid_t tid = CallerTracee();
   if (tid < 0) return -EPERM;
-  const uint64_t stop = gadget + (gadget == gadget_ ? kGadgetStop : kCloneGadgetStop);
+  const uint64_t stop =
+      gadget == gadget_         ? gadget + kGadgetStop
+      : gadget == clone_gadget_ ? gadget + kCloneGadgetStop
+                                : gadget_ + kMapGadgetStop;
   uapi::UserRegs saved, regs;
   iovec iov = {&saved, sizeof(saved)};
   if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
     return -ESRCH;
   regs = saved;
   regs.rip = gadget;
+  regs.rbx = rbx;
   regs.rax = nr;
   regs.orig_rax = static_cast<uint64_t>(-1);
   regs.rdi = a0;
@@ -391,42 +534,44 @@ int64_t PtraceAddressSpace::MapFile(uint64_t addr, uint64_t len, int prot,
   std::memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
   if (sendmsg(channel_->sentry_fd, &smsg, MSG_DONTWAIT) != 1) return -errno;
 
-  // 2. The stub receives it: a msghdr laid out in its scratch memory.
-  struct Layout {
-    msghdr msg;
-    iovec iov;
-    char data[8];
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  } lay = {};
+  // 2. The stub receives, maps and closes it in one stop of the map
+  // gadget, driven by a parameter block in its scratch memory.
+  MapBlock blk = {};
   const uint64_t base = scratch_;
-  lay.iov.iov_base = reinterpret_cast<void*>(base + offsetof(Layout, data));
-  lay.iov.iov_len = sizeof(lay.data);
-  lay.msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(Layout, iov));
-  lay.msg.msg_iovlen = 1;
-  lay.msg.msg_control =
-      reinterpret_cast<void*>(base + offsetof(Layout, control));
-  lay.msg.msg_controllen = sizeof(lay.control);
-  if (Write(base, &lay, sizeof(lay), true) != sizeof(lay)) return -EFAULT;
-  int64_t r = Inject(SYS_recvmsg, kStubChannelFd, base, MSG_CMSG_CLOEXEC |
-                                                          MSG_DONTWAIT);
-  if (r < 0) return r;
-  if (Read(base, &lay, sizeof(lay)) != sizeof(lay)) return -EFAULT;
-  // Read back where the stub's kernel put the new fd; never trust more
-  // than the one int we asked for.
-  int stub_fd = -1;
-  {
-    msghdr local = lay.msg;
-    local.msg_control = lay.control;
-    cmsghdr* rc = CMSG_FIRSTHDR(&local);
-    if (!rc || rc->cmsg_type != SCM_RIGHTS ||
-        rc->cmsg_len != CMSG_LEN(sizeof(int)))
-      return -EIO;
-    std::memcpy(&stub_fd, CMSG_DATA(rc), sizeof(int));
+  blk.addr = addr;
+  blk.len = len;
+  blk.prot = static_cast<uint64_t>(prot);
+  blk.flags = static_cast<uint64_t>(flags | MAP_FIXED);
+  blk.offset = offset;
+  blk.results[0] = blk.results[1] = blk.results[2] = static_cast<uint64_t>(-EINTR);
+  blk.iov.iov_base = reinterpret_cast<void*>(base + offsetof(MapBlock, data));
+  blk.iov.iov_len = sizeof(blk.data);
+  blk.msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(MapBlock, iov));
+  blk.msg.msg_iovlen = 1;
+  blk.msg.msg_control =
+      reinterpret_cast<void*>(base + offsetof(MapBlock, control));
+  blk.msg.msg_controllen = sizeof(blk.control);
+  const int no_fd = -1;  // what mmap gets if no fd arrives
+  std::memcpy(blk.control + sizeof(cmsghdr), &no_fd, sizeof(no_fd));
+  if (Write(base, &blk, sizeof(blk), true) != sizeof(blk)) return -EFAULT;
+  // The gadget ends with rax = 0; anything else is InjectAt's own failure
+  // (the stub died or stopped elsewhere).
+  int64_t r = InjectAt(map_gadget_, base, 0);
+  if (r != 0) return r < 0 ? r : -EFAULT;
+  if (Read(base, &blk, sizeof(blk)) != sizeof(blk)) return -EFAULT;
+  const int64_t received = static_cast<int64_t>(blk.results[0]);
+  if (received < 0) return received;
+  // Check what the stub's kernel delivered: exactly one fd, as sent. If
+  // not, whatever mmap did with it is undone.
+  msghdr local = blk.msg;
+  local.msg_control = blk.control;
+  cmsghdr* rc = CMSG_FIRSTHDR(&local);
+  const int64_t m = static_cast<int64_t>(blk.results[1]);
+  if (!rc || rc->cmsg_level != SOL_SOCKET || rc->cmsg_type != SCM_RIGHTS ||
+      rc->cmsg_len != CMSG_LEN(sizeof(int))) {
+    if (m >= 0) Inject(SYS_munmap, addr, len);
+    return -EIO;
   }
-  // 3. Map it, then close the stub's copy whatever happened.
-  int64_t m = Inject(SYS_mmap, addr, len, prot, flags | MAP_FIXED, stub_fd,
-                     offset);
-  Inject(SYS_close, stub_fd);
   return m;
 }
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -28,6 +29,7 @@ class PtraceAddressSpace;
 class PtracePlatform : public Platform {
  public:
   static absl::StatusOr<std::unique_ptr<Platform>> New();
+  ~PtracePlatform() override;
   std::string Name() const override { return "ptrace"; }
   absl::StatusOr<NewSpace> NewAddressSpace() override;
   absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
@@ -40,11 +42,23 @@ class PtracePlatform : public Platform {
  private:
   PtracePlatform(std::unique_ptr<StubLauncher> launcher, bool undumpable)
       : launcher_(std::move(launcher)), undumpable_(undumpable) {}
+  // A stub launched, set up and traced by the calling thread.
+  absl::StatusOr<std::shared_ptr<PtraceAddressSpace>> StartStub();
+  // The pool thread: keeps kPoolSize stubs started and parked, so that
+  // NewAddressSpace (every execve) only has to adopt one.
+  void PoolLoop();
+  static constexpr size_t kPoolSize = 2;
   const std::unique_ptr<StubLauncher> launcher_;
   // Stubs make themselves non-dumpable: only when the sentry can still
   // trace them afterwards (it owns their user namespace, or has
   // CAP_SYS_PTRACE).
   const bool undumpable_;
+  absl::Mutex pool_mu_;
+  std::vector<std::shared_ptr<PtraceAddressSpace>> pool_
+      ABSL_GUARDED_BY(pool_mu_);
+  bool pool_started_ ABSL_GUARDED_BY(pool_mu_) = false;
+  bool pool_stop_ ABSL_GUARDED_BY(pool_mu_) = false;
+  std::thread pool_thread_;
 };
 
 class PtraceContext : public Context {
@@ -126,6 +140,11 @@ class PtraceAddressSpace : public AddressSpace {
   }
   uint64_t SyscallGadget() const { return gadget_; }
 
+  // Leaves a freshly started stub (traced by the caller, in a ptrace stop)
+  // parked in pause() at the clone gadget's child path, untraced, for
+  // another thread to adopt (Platform::AdoptThread with its pid).
+  absl::Status Park();
+
   // Sets up a freshly started stub (non-dumpable if `undumpable`). Called
   // by the tracer of its first thread.
   absl::Status Initialize(bool undumpable);
@@ -133,18 +152,21 @@ class PtraceAddressSpace : public AddressSpace {
  private:
   // Runs one syscall inside the stub on the thread traced by the caller,
   // at `gadget` (the plain or the clone gadget).
-  int64_t InjectAt(uint64_t gadget, int nr, uint64_t a0 = 0, uint64_t a1 = 0,
-                   uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
-                   uint64_t a5 = 0);
+  // `rbx` is for the map gadget (its parameter block); the others
+  // ignore it.
+  int64_t InjectAt(uint64_t gadget, uint64_t rbx, int nr, uint64_t a0 = 0,
+                   uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
+                   uint64_t a4 = 0, uint64_t a5 = 0);
   int64_t Inject(int nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
                  uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
-    return InjectAt(gadget_, nr, a0, a1, a2, a3, a4, a5);
+    return InjectAt(gadget_, 0, nr, a0, a1, a2, a3, a4, a5);
   }
   pid_t CallerTracee();
 
   const pid_t pid_;
   const uint64_t gadget_;        // `syscall; int3`
   const uint64_t clone_gadget_;  // `syscall; test; jz; int3` (+16)
+  const uint64_t map_gadget_;    // recvmsg + mmap + close, one stop (+48)
   const uint64_t scratch_;       // stub stack memory for injected structs
   const std::shared_ptr<StubChannel> channel_;
   const std::vector<ReservedRange> reserved_;
