@@ -459,10 +459,12 @@ gb() {
 
 GB_MODES=(native)
 [ "$OURS_OK" = 1 ] && GB_MODES+=(ours)
+[ "$OURS_SC_OK" = 1 ] && GB_MODES+=(ours_sc)
 [ "$GVISOR_OK" = 1 ] && GB_MODES+=(gvisor)
 for ((r = 1; r <= REPS; r++)); do
   gb native "$r"
   [ "$OURS_OK" = 1 ] && gb ours "$r" "${OURS[@]}"
+  [ "$OURS_SC_OK" = 1 ] && gb ours_sc "$r" "${OURS_SC[@]}"
   [ "$GVISOR_OK" = 1 ] && gb gvisor "$r" "${GVISOR[@]}"
 done
 
@@ -483,8 +485,8 @@ gb_median() {
 
 NAMES=$(cat "$TMP"/gb.native.* 2>/dev/null | awk '!seen[$1]++ { print $1 }')
 echo "== 3. bench_syscalls (Google Benchmark): real time in ns per call (median of $REPS runs) =="
-printf '  %-18s %10s %10s %9s %10s %9s %12s\n' "benchmark" "native" "ours" "x native" \
-  "gVisor" "x native" "ours/gVisor"
+printf '  %-18s %10s %10s %9s %10s %9s %10s %9s %12s %12s\n' "benchmark" "native" \
+  "ptrace" "x native" "seccomp" "x native" "gVisor" "x native" "ptrace/gV" "seccomp/gV"
 if [ -z "$NAMES" ]; then
   echo "  native run failed: ${GBFAIL[native]:-no output}"
 fi
@@ -502,14 +504,17 @@ NOTES=()
 for name in $NAMES; do
   n=$(gb_median native "$name")
   o=""
+  c=""
   g=""
   [ "$OURS_OK" = 1 ] && o=$(gb_median ours "$name")
+  [ "$OURS_SC_OK" = 1 ] && c=$(gb_median ours_sc "$name")
   [ "$GVISOR_OK" = 1 ] && g=$(gb_median gvisor "$name")
-  printf '  %-18s %10s %10s %9s %10s %9s %12s\n' "$name" "$(cell "$n")" \
+  printf '  %-18s %10s %10s %9s %10s %9s %10s %9s %12s %12s\n' "$name" "$(cell "$n")" \
     "$(cell "$o")" "$(ratio "$(num "$o")" "$(num "$n")")" \
+    "$(cell "$c")" "$(ratio "$(num "$c")" "$(num "$n")")" \
     "$(cell "$g")" "$(ratio "$(num "$g")" "$(num "$n")")" \
-    "$(ratio "$(num "$o")" "$(num "$g")")"
-  for pair in "native:$n" "ours:$o" "gVisor:$g"; do
+    "$(ratio "$(num "$o")" "$(num "$g")")" "$(ratio "$(num "$c")" "$(num "$g")")"
+  for pair in "native:$n" "ours:$o" "seccomp:$c" "gVisor:$g"; do
     case "${pair#*:}" in ERR*) NOTES+=("$name under ${pair%%:*}: ${pair#*:ERR }") ;; esac
   done
 done
