@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -265,7 +266,10 @@ pid_t HostId(pid_t stub, pid_t parent_tid, pid_t ns_id, bool thread) {
     long v;
     while (in >> v) candidates.push_back(static_cast<pid_t>(v));
   }
+  // Host ids grow: the new task is most likely the newest.
+  std::sort(candidates.rbegin(), candidates.rend());
   for (pid_t c : candidates) {
+    if (c == ns_id && !thread && candidates.size() == 1) return c;
     const std::string path =
         thread ? absl::StrCat("/proc/", stub, "/task/", c, "/status")
                : absl::StrCat("/proc/", c, "/status");
