@@ -127,38 +127,52 @@ absl::StatusOr<std::vector<sock_filter>> IpFilter(const sc_hello& h) {
   }
   auto lo = [&](int i) { return static_cast<uint32_t>(h.sites[i]); };
   const uint32_t n = h.nsites;
-  // Layout (indexes):
+  constexpr uint32_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES |
+                                    CLONE_SIGHAND | CLONE_THREAD |
+                                    CLONE_SYSVSEM;
+  // Layout (indexes); clone's flags are checked per site (low word; the
+  // high word must be 0):
   //  0 ld arch         1 jeq x86_64 ? 2 : TRAP
   //  2 ld ip_hi        3 jeq hi ? 4 : TRAP
-  //  4 ld nr           5 jeq clone ? 6 : 9
-  //  6 ld ip_lo        7 jeq thread site ? ALLOW : 8
-  //                    8 jeq fork site ? ALLOW : TRAP
-  //  9 ld ip_lo        10.. jeq site_i ? ALLOW : next
-  //  TRAP = 10 + n     ALLOW = 11 + n
-  const uint32_t trap = 10 + n, allow = 11 + n;
+  //  4 ld nr           5 jeq clone ? 6 : 15
+  //  6 ld args[0].hi   7 jeq 0 ? 8 : TRAP
+  //  8 ld ip_lo       9 jeq thread site ? 10 : 12
+  // 10 ld args[0].lo  11 jeq thread flags ? ALLOW : TRAP
+  // 12 jeq fork ? 13 : TRAP
+  // 13 ld args[0].lo  14 jeq SIGCHLD ? ALLOW : TRAP
+  // 15 ld ip_lo       16.. jeq site_i ? ALLOW : next
+  //  TRAP = 16 + n     ALLOW = 17 + n
+  const uint32_t trap = 16 + n, allow = 17 + n;
   auto jump = [](uint32_t from, uint32_t to) {
     return static_cast<uint8_t>(to - from - 1);
   };
+  const uint32_t ip_lo = offsetof(seccomp_data, instruction_pointer);
+  const uint32_t a0_lo = offsetof(seccomp_data, args);
   std::vector<sock_filter> f;
   f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
   f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0,
                        jump(1, trap)));
-  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                       offsetof(seccomp_data, instruction_pointer) + 4));
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo + 4));
   f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, jump(3, trap)));
   f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
-  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, jump(5, 9)));
-  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                       offsetof(seccomp_data, instruction_pointer)));
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, jump(5, 15)));
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, a0_lo + 4));            // 6
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, jump(7, trap)));  // 7
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo));                 // 8
   f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(SC_SITE_CLONE_THREAD),
-                       jump(7, allow), 0));
-  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(SC_SITE_FORK),
-                       jump(8, allow), jump(8, trap)));
-  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                       offsetof(seccomp_data, instruction_pointer)));
+                       0, jump(9, 12)));                                  // 9
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, a0_lo));                 // 10
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kThreadFlags,
+                       jump(11, allow), jump(11, trap)));                 // 11
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(SC_SITE_FORK), 0,
+                       jump(12, trap)));                                  // 12
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, a0_lo));                 // 13
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGCHLD, jump(14, allow),
+                       jump(14, trap)));                                  // 14
+  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip_lo));                 // 15
   for (uint32_t i = 0; i < n; i++) {
     f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, lo(i),
-                         jump(10 + i, allow), 0));
+                         jump(16 + i, allow), 0));
   }
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP));
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -201,6 +202,8 @@ TEST_F(SeccompPlatformTest, MapFileSharesPagesWithTheSentry) {
 namespace {
 
 constexpr uint64_t kRegionSize = 32ull << 20;  // SC_REGION_SIZE
+constexpr uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES |
+                                  CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 
 // The stub's executable mapping and its shared region, from Reserved().
 struct StubLayout {
@@ -379,17 +382,25 @@ TEST_F(SeccompPlatformTest, StubSyscallSitesCannotReachTheHost) {
       {SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0},
       // The stub's own fork and thread flags: only from its clone sites.
       {SYS_clone, SIGCHLD, 0, 0},
+      {SYS_clone, kThreadFlags, 0, 0},
       {SYS_prctl, PR_SET_DUMPABLE, 1, 0},
       {SYS_seccomp, 0, 0, 0},
   };
+  int fork_sites = 0, thread_sites = 0;
   for (uint64_t site : sites) {
-    // The stub's two clone sites are followed by `test rax, rax`: a clone
-    // with the stub's own flags is theirs to make.
-    uint8_t next[3] = {};
-    as_->Read(site + 2, next, 3);
+    // The stub's two clone sites are followed by `test rax, rax` and then
+    // jz (fork: the parent returns) or jnz (thread). Each may make its own
+    // clone, and only that one.
+    uint8_t next[4] = {};
+    as_->Read(site + 2, next, 4);
     const bool clone_site = next[0] == 0x48 && next[1] == 0x85 && next[2] == 0xc0;
+    const bool fork_site = clone_site && next[3] == 0x74;
+    const bool thread_site = clone_site && next[3] == 0x75;
+    fork_sites += fork_site;
+    thread_sites += thread_site;
     for (const Call& c : calls) {
-      if (clone_site && c.nr == SYS_clone && c.a0 == SIGCHLD) continue;
+      if (fork_site && c.nr == SYS_clone && c.a0 == SIGCHLD) continue;
+      if (thread_site && c.nr == SYS_clone && c.a0 == kThreadFlags) continue;
       auto& r = ctx_->MutableRegs();
       r.rip = site;
       r.rax = c.nr;
@@ -404,6 +415,8 @@ TEST_F(SeccompPlatformTest, StubSyscallSitesCannotReachTheHost) {
       EXPECT_EQ(ev.arch, Arch::kAmd64);
     }
   }
+  EXPECT_EQ(fork_sites, 1);
+  EXPECT_EQ(thread_sites, 1);
   EXPECT_EQ(CountFds(as_->StubPid()), fds_before);
   EXPECT_EQ(kill(victim, 0), 0) << "the host process was signalled";
   kill(victim, SIGKILL);
