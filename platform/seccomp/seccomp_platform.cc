@@ -383,7 +383,63 @@ absl::StatusOr<std::unique_ptr<Platform>> SeccompPlatform::New() {
       new SeccompPlatform(std::move(*launcher), undumpable));
 }
 
+SeccompPlatform::~SeccompPlatform() {
+  {
+    absl::MutexLock l(&pool_mu_);
+    pool_stop_ = true;
+    pool_cv_.SignalAll();
+  }
+  if (pool_thread_.joinable()) pool_thread_.join();
+  absl::MutexLock l(&pool_mu_);
+  pool_.clear();  // their stubs are killed with their address spaces
+}
+
+void SeccompPlatform::PoolLoop() {
+  for (;;) {
+    {
+      absl::MutexLock l(&pool_mu_);
+      while (!pool_stop_ && pool_.size() >= kPoolSize) pool_cv_.Wait(&pool_mu_);
+      if (pool_stop_) return;
+    }
+    auto ns = StartStub();
+    absl::MutexLock l(&pool_mu_);
+    if (!ns.ok()) {
+      // Let callers start their own (and see the error); retry later.
+      pool_cv_.WaitWithTimeout(&pool_mu_, absl::Seconds(1));
+      continue;
+    }
+    pool_.push_back(std::move(*ns));
+  }
+}
+
 absl::StatusOr<Platform::NewSpace> SeccompPlatform::NewAddressSpace() {
+  NewSpace ns;
+  bool have = false;
+  {
+    absl::MutexLock l(&pool_mu_);
+    if (!pool_started_) {
+      pool_started_ = true;
+      pool_thread_ = std::thread([this] { PoolLoop(); });
+    }
+    if (!pool_.empty()) {
+      ns = std::move(pool_.back());
+      pool_.pop_back();
+      have = true;
+    }
+    pool_cv_.Signal();
+  }
+  if (!have) {
+    auto started = StartStub();
+    if (!started.ok()) return started.status();
+    ns = std::move(*started);
+  }
+  // From now on the calling thread owns the context.
+  auto* sas = static_cast<SeccompAddressSpace*>(ns.as.get());
+  sas->Register(static_cast<SeccompContext*>(ns.ctx.get()));
+  return ns;
+}
+
+absl::StatusOr<Platform::NewSpace> SeccompPlatform::StartStub() {
   auto region = SeccompRegion::Create();
   if (!region.ok()) return region.status();
   auto stub = launcher_->Launch(StubLauncher::Options{});
@@ -447,7 +503,6 @@ absl::StatusOr<Platform::NewSpace> SeccompPlatform::NewAddressSpace() {
   auto reserved = ReadStubMaps(pid);
   if (!reserved.ok()) return reserved.status();
   as->set_reserved(std::move(*reserved));
-  as->Register(ctx.get());
   NewSpace ns;
   ns.ctx = std::move(ctx);
   ns.as = std::move(as);
@@ -597,56 +652,15 @@ int64_t SeccompAddressSpace::Map(uint64_t addr, uint64_t len, int prot,
              static_cast<uint64_t>(-1), 0);
 }
 
-int64_t SeccompAddressSpace::PassFd(SeccompContext* c, int fd) {
-  if (int r = SendFd(channel_->sentry_fd, fd); r < 0) return r;
-  // The msghdr lives in the slot's scratch area (stub addresses).
-  struct Layout {
-    msghdr msg;
-    iovec iov;
-    char data[8];
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  };
-  static_assert(sizeof(Layout) <= SC_SCRATCH_SIZE);
-  Layout lay = {};
-  const uint64_t base = c->scratch_stub_addr();
-  lay.iov.iov_base = reinterpret_cast<void*>(base + offsetof(Layout, data));
-  lay.iov.iov_len = sizeof(lay.data);
-  lay.msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(Layout, iov));
-  lay.msg.msg_iovlen = 1;
-  lay.msg.msg_control =
-      reinterpret_cast<void*>(base + offsetof(Layout, control));
-  lay.msg.msg_controllen = sizeof(lay.control);
-  std::memcpy(c->scratch(), &lay, sizeof(lay));
-  int64_t r = c->Command(SC_OP_SYSCALL, SYS_recvmsg, kStubChannelFd, base,
-                         MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-  if (r < 0) return r;
-  // Read back once; only the one int asked for is believed, and only as a
-  // number the stub will be told to map and close.
-  std::memcpy(&lay, c->scratch(), sizeof(lay));
-  msghdr local = lay.msg;
-  local.msg_control = lay.control;
-  local.msg_controllen = std::min<size_t>(lay.msg.msg_controllen, sizeof(lay.control));
-  cmsghdr* rc = CMSG_FIRSTHDR(&local);
-  if (!rc || rc->cmsg_level != SOL_SOCKET || rc->cmsg_type != SCM_RIGHTS ||
-      rc->cmsg_len != CMSG_LEN(sizeof(int)))
-    return -EIO;
-  int stub_fd = -1;
-  std::memcpy(&stub_fd, CMSG_DATA(rc), sizeof(int));
-  if (stub_fd < 0) return -EIO;
-  return stub_fd;
-}
-
 int64_t SeccompAddressSpace::MapFile(uint64_t addr, uint64_t len, int prot,
                                      int flags, int host_fd, uint64_t offset) {
   SeccompContext* c = Caller();
   if (!c) return -EPERM;
+  // One fd in flight per channel; the stub receives, maps and closes it in
+  // one hand-off. Its answer is only a number (an address or -errno).
   absl::MutexLock l(&channel_->mu);
-  int64_t stub_fd = PassFd(c, host_fd);
-  if (stub_fd < 0) return stub_fd;
-  int64_t m = c->Command(SC_OP_SYSCALL, SYS_mmap, addr, len, prot,
-                         flags | MAP_FIXED, stub_fd, offset);
-  c->Command(SC_OP_SYSCALL, SYS_close, stub_fd);
-  return m;
+  if (int r = SendFd(channel_->sentry_fd, host_fd); r < 0) return r;
+  return c->Command(SC_OP_MAPFILE, 0, addr, len, prot, flags, offset);
 }
 
 int64_t SeccompAddressSpace::Unmap(uint64_t addr, uint64_t len) {
@@ -759,10 +773,9 @@ absl::StatusOr<ForkResult> SeccompAddressSpace::Fork() {
   int64_t pid;
   {
     absl::MutexLock l(&channel_->mu);
-    int64_t stub_fd = PassFd(c, (*region)->fd());
-    if (stub_fd < 0) return absl::ErrnoToStatus(-stub_fd, "region to the stub");
-    pid = c->Command(SC_OP_FORK, 0, static_cast<uint64_t>(stub_fd));
-    c->Command(SC_OP_SYSCALL, SYS_close, stub_fd);
+    if (int r = SendFd(channel_->sentry_fd, (*region)->fd()); r < 0)
+      return absl::ErrnoToStatus(-r, "region to the stub");
+    pid = c->Command(SC_OP_FORK, 0);
   }
   (*region)->CloseFd();
   if (pid > 0)
@@ -813,14 +826,6 @@ SeccompContext::~SeccompContext() {
 
 std::shared_ptr<AddressSpace> SeccompContext::address_space() const {
   return as_;
-}
-
-uint8_t* SeccompContext::scratch() const {
-  return as_->region().slot_bytes(slot_) + SC_SCRATCH_OFF;
-}
-
-uint64_t SeccompContext::scratch_stub_addr() const {
-  return as_->region().stub_base + slot_ * SC_SLOT_SIZE + SC_SCRATCH_OFF;
 }
 
 void SeccompContext::Dead() {

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -59,6 +60,7 @@ class SeccompRegion {
 class SeccompPlatform : public Platform {
  public:
   static absl::StatusOr<std::unique_ptr<Platform>> New();
+  ~SeccompPlatform() override;
   std::string Name() const override { return "seccomp"; }
   absl::Status DropHostCapabilities() override {
     return DropSentryCapabilities(launcher_->jail());
@@ -70,9 +72,25 @@ class SeccompPlatform : public Platform {
  private:
   SeccompPlatform(std::unique_ptr<StubLauncher> launcher, bool undumpable)
       : launcher_(std::move(launcher)), undumpable_(undumpable) {}
+  // A started, handshaken stub parked on its first event, not yet owned by
+  // any sentry thread (a SeccompContext has no thread affinity until it is
+  // registered).
+  absl::StatusOr<NewSpace> StartStub();
+  // The pool thread keeps kPoolSize stubs ready so exec does not wait for a
+  // launch. Started by the first NewAddressSpace, i.e. after the sentry
+  // dropped its capabilities (capabilities are per thread).
+  void PoolLoop();
+  static constexpr size_t kPoolSize = 2;
+
   const std::unique_ptr<StubLauncher> launcher_;
   // Stubs make themselves non-dumpable (the sentry can still reach them).
   const bool undumpable_;
+  absl::Mutex pool_mu_;
+  absl::CondVar pool_cv_;
+  std::vector<NewSpace> pool_ ABSL_GUARDED_BY(pool_mu_);
+  bool pool_started_ ABSL_GUARDED_BY(pool_mu_) = false;
+  bool pool_stop_ ABSL_GUARDED_BY(pool_mu_) = false;
+  std::thread pool_thread_;
 };
 
 class SeccompContext : public Context {
@@ -98,8 +116,6 @@ class SeccompContext : public Context {
   // Waits for the first event of a new thread (it parks by trapping).
   bool AwaitFirstEvent();
   int slot() const { return slot_; }
-  uint8_t* scratch() const;
-  uint64_t scratch_stub_addr() const;
 
  private:
   enum class Wait { kOk, kDead };
@@ -123,7 +139,7 @@ class SeccompContext : public Context {
   uapi::UserRegs regs_{};
   uint64_t event_fs_ = 0, event_gs_ = 0;
   bool dead_ = false;
-  uint32_t spin_ = ~0u;  // adaptive spin budget (pause iterations)
+  uint32_t spin_ = 0;  // adaptive spin budget (pause iterations)
   uint32_t spin_probe_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<bool> interrupt_{false};
@@ -185,9 +201,6 @@ class SeccompAddressSpace : public AddressSpace {
  private:
   int64_t Run(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
               uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0);
-  // Sends `fd` over the channel and has the caller's stub thread receive
-  // it; returns the stub's fd number or -errno. Channel mutex held.
-  int64_t PassFd(SeccompContext* c, int fd);
 
   const pid_t pid_;
   const bool own_child_;  // launched by us: reap it

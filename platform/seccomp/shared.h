@@ -31,8 +31,10 @@
 #define SC_OP_RESUME 1       /* return from the handler into the app */
 #define SC_OP_SYSCALL 2      /* run syscall nr(args) in the stub */
 #define SC_OP_CLONE_THREAD 3 /* args[0]: first stack of the new thread */
-#define SC_OP_FORK 4         /* args[0]: fd of the child's region memfd */
+#define SC_OP_FORK 4         /* the child's region memfd is on the channel */
 #define SC_OP_EXIT 5         /* this thread ends */
+#define SC_OP_MAPFILE 6      /* recvmsg an fd, mmap(args[0..3], fd, args[4]),
+                                close it: one hand-off */
 
 /* sc_slot.flags for SC_OP_RESUME. */
 #define SC_FLAG_SET_FS 1u

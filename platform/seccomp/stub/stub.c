@@ -61,6 +61,7 @@
 #define SOL_SOCKET 1
 #define SCM_RIGHTS 1
 #define MSG_CMSG_CLOEXEC 0x40000000
+#define MSG_DONTWAIT 0x40
 
 long stub_syscall6(long nr, long a0, long a1, long a2, long a3, long a4,
                    long a5);
@@ -181,6 +182,26 @@ static uint32_t wait_command(struct sc_slot* s, uint32_t seq) {
   }
 }
 
+/* Receives the one fd the sentry just sent on the channel, or -errno. */
+static long receive_fd(void) {
+  char byte;
+  struct k_iovec iov = {&byte, 1};
+  uint64_t control[4] = {0, 0, 0, 0};
+  struct k_msghdr msg;
+  memset(&msg, 0, sizeof(msg));
+  msg.iov = &iov;
+  msg.iovlen = 1;
+  msg.control = control;
+  msg.controllen = sizeof(control);
+  long r = sys3(SYS_recvmsg, 3, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  if (r < 0) return r;
+  struct k_cmsghdr* c = (struct k_cmsghdr*)control;
+  if (msg.controllen < sizeof(*c) + sizeof(int) || c->level != SOL_SOCKET ||
+      c->type != SCM_RIGHTS)
+    return -5; /* EIO */
+  return *(int*)(c + 1);
+}
+
 static inline uint64_t read_fs(uint32_t features) {
   uint64_t v = 0;
   if (features & SC_FEATURE_FSGSBASE)
@@ -242,10 +263,29 @@ static void stub_handler(int sig, void* info, void* uc) {
       case SC_OP_CLONE_THREAD:
         s->result = stub_clone_thread(s->args[0]);
         break;
-      case SC_OP_FORK:
-        s->result = stub_clone_fork((long)s->args[0],
-                                    sp & ~(SC_REGION_SIZE - 1));
+      case SC_OP_FORK: {
+        long fd = receive_fd();
+        if (fd < 0) {
+          s->result = fd;
+          break;
+        }
+        s->result = stub_clone_fork(fd, sp & ~(SC_REGION_SIZE - 1));
+        sys1(SYS_close, fd);
         break;
+      }
+      case SC_OP_MAPFILE: {
+        long fd = receive_fd();
+        if (fd < 0) {
+          s->result = fd;
+          break;
+        }
+        s->result = stub_syscall6(SYS_mmap, (long)s->args[0], (long)s->args[1],
+                                  (long)s->args[2],
+                                  (long)s->args[3] | MAP_FIXED, fd,
+                                  (long)s->args[4]);
+        sys1(SYS_close, fd);
+        break;
+      }
       case SC_OP_EXIT:
         for (;;) sys1(SYS_exit, 0);
       default:
