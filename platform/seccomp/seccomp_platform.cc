@@ -292,6 +292,18 @@ pid_t HostId(pid_t stub, pid_t parent_tid, pid_t ns_id, bool thread) {
   return -1;
 }
 
+// HostId, retried: right after clone() returns, the new task is not always
+// listed in /proc yet (seen under load: the listing shows only older
+// tasks for a moment).
+pid_t HostIdRetrying(pid_t stub, pid_t parent_tid, pid_t ns_id, bool thread) {
+  for (int i = 0; i < 100; i++) {
+    const pid_t id = HostId(stub, parent_tid, ns_id, thread);
+    if (id > 0) return id;
+    usleep(i < 20 ? 100 : 1000);
+  }
+  return -1;
+}
+
 int SendFd(int sock, int fd) {
   char byte = 0;
   iovec iov = {&byte, 1};
@@ -742,15 +754,21 @@ absl::StatusOr<ThreadHandle> SeccompAddressSpace::NewThread() {
   SeccompContext* c = Caller();
   if (!c) return absl::FailedPreconditionError("no context of this thread");
   const int slot = AllocSlot();
-  if (slot < 0) return absl::ResourceExhaustedError("no free stub slot");
+  if (slot < 0) {
+    PlatformDebugf("seccomp: no free slot for a new thread of stub %d", pid_);
+    return absl::ResourceExhaustedError("no free stub slot");
+  }
   InitSlot(region_->slot(slot));
   const uint64_t stack =
       region_->stub_base + slot * SC_SLOT_SIZE + SC_INIT_STACK_TOP;
   const int64_t ns_tid = c->Command(SC_OP_CLONE_THREAD, 0, stack);
-  const pid_t tid = ns_tid > 0 ? HostId(pid_, c->HostTid(),
-                                        static_cast<pid_t>(ns_tid), true)
-                               : -1;
+  const pid_t tid =
+      ns_tid > 0 ? HostIdRetrying(pid_, c->HostTid(),
+                                  static_cast<pid_t>(ns_tid), true)
+                 : -1;
   if (tid <= 0) {
+    PlatformDebugf("seccomp: clone in stub %d: %ld (host id %d)", pid_,
+                   static_cast<long>(ns_tid), tid);
     ReleaseSlot(slot, 0);
     return absl::ErrnoToStatus(ns_tid < 0 ? -ns_tid : ESRCH,
                                "clone in the stub");
@@ -779,7 +797,7 @@ absl::StatusOr<ForkResult> SeccompAddressSpace::Fork() {
   }
   (*region)->CloseFd();
   if (pid > 0)
-    pid = HostId(pid_, c->HostTid(), static_cast<pid_t>(pid), false);
+    pid = HostIdRetrying(pid_, c->HostTid(), static_cast<pid_t>(pid), false);
   if (pid <= 0)
     return absl::ErrnoToStatus(pid < 0 && pid != -1 ? -pid : ESRCH,
                                "fork of the stub");
