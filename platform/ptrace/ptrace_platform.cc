@@ -73,6 +73,29 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   return out;
 }
 
+// Killed stubs this thread traced and has not reaped yet. A stub's exit
+// (tearing down a forked copy of an address space) takes long enough to
+// matter on every execve, and nothing waits for it: the zombie is collected
+// on a later release, or when this thread exits (the host then hands it to
+// its parent, which ignores SIGCHLD). Bounded, so a task that execs in a
+// loop does not pile up zombies.
+thread_local std::vector<pid_t> t_unreaped;
+
+void DeferReap(pid_t tid) {
+  std::erase_if(t_unreaped, [](pid_t p) {
+    int status;
+    // Exit events only: a stub that is still dying reports nothing else
+    // (it was SIGKILLed), and 0 means not yet.
+    return waitpid(p, &status, __WALL | WNOHANG) != 0;
+  });
+  t_unreaped.push_back(tid);
+  while (t_unreaped.size() > 4) {
+    int status;
+    WaitTid(t_unreaped.front(), &status);
+    t_unreaped.erase(t_unreaped.begin());
+  }
+}
+
 // The map gadget's parameter block (platform/stub/stub.S): the offsets are
 // the gadget's.
 struct MapBlock {
@@ -196,6 +219,17 @@ PtracePlatform::~PtracePlatform() {
     pool_stop_ = true;
   }
   if (pool_thread_.joinable()) pool_thread_.join();
+  {
+    absl::MutexLock l(&pool_mu_);
+    pool_.clear();  // kills the parked stubs
+  }
+  // Stubs this thread killed but did not reap: the zygote, pid 1 of their
+  // namespace, cannot finish exiting while they are unreaped zombies.
+  for (pid_t p : t_unreaped) {
+    int status;
+    WaitTid(p, &status);
+  }
+  t_unreaped.clear();
 }
 
 absl::StatusOr<std::shared_ptr<PtraceAddressSpace>>
@@ -429,7 +463,7 @@ void PtraceAddressSpace::ReleaseThread(pid_t tracee) {
   int status;
   if (last) {
     kill(pid_, SIGKILL);
-    WaitTid(tracee, &status);
+    DeferReap(tracee);
     return;
   }
   // Other threads still run in this stub: end only this one, with exit(2)

@@ -420,8 +420,16 @@ StubLauncher::~StubLauncher() {
   // The zygote exits on EOF; as pid 1 of the stubs' pid namespace it takes
   // every stub with it.
   close(zygote_fd_);
-  int status;
-  if (WaitPid(zygote_pid_, &status) < 0) kill(zygote_pid_, SIGKILL);
+  kill(zygote_pid_, SIGKILL);
+  // As pid 1 of a namespace it finishes exiting only once every stub in it
+  // has been reaped, by their tracers, which may be sentry threads still
+  // running: do not wait for that forever (the host reaps it when the
+  // sentry exits, as our child).
+  for (int i = 0; i < 200; i++) {
+    int status;
+    if (waitpid(zygote_pid_, &status, __WALL | WNOHANG) != 0) break;
+    usleep(5000);
+  }
   close(image_fd_);
 }
 
