@@ -73,6 +73,25 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   return out;
 }
 
+// Keeps stub thread `tid` on the CPU the calling sentry thread runs on
+// (same-CPU hand-offs cost a fraction of cross-CPU wake-ups on these VMs).
+// Remembers the last thread pinned by this sentry thread, so repeated
+// injections cost one vDSO getcpu.
+thread_local pid_t t_pinned_tid = -1;
+thread_local int t_pinned_cpu = -1;
+
+void PinToCurrentCpu(pid_t tid) {
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || (tid == t_pinned_tid && cpu == t_pinned_cpu)) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(tid, sizeof(set), &set) == 0) {
+    t_pinned_tid = tid;
+    t_pinned_cpu = cpu;
+  }
+}
+
 // Killed stubs this thread traced and has not reaped yet. A stub's exit
 // (tearing down a forked copy of an address space) takes long enough to
 // matter on every execve, and nothing waits for it: the zombie is collected
@@ -343,6 +362,10 @@ absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
   // it with PTRACE_INTERRUPT; it then belongs to this sentry thread.
   if (Ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0)
     return absl::ErrnoToStatus(errno, "PTRACE_SEIZE of a new stub thread");
+  // On our CPU before it wakes up: the stop and every injected call that
+  // follows (an execve's loader runs before the first Switch) are then
+  // same-CPU hand-offs (see PtraceContext::Switch).
+  PinToCurrentCpu(tid);
   if (Ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0)
     return absl::ErrnoToStatus(errno, "PTRACE_INTERRUPT of a new stub thread");
   for (;;) {
@@ -499,6 +522,7 @@ int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
                                      uint64_t a3, uint64_t a4, uint64_t a5) {
   const pid_t tid = CallerTracee();
   if (tid < 0) return -EPERM;
+  PinToCurrentCpu(tid);
   const uint64_t stop =
       gadget == gadget_         ? gadget + kGadgetStop
       : gadget == clone_gadget_ ? gadget + kCloneGadgetStop
