@@ -1,5 +1,6 @@
 #include "platform/stub/launcher.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
@@ -17,12 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -363,7 +366,85 @@ absl::Status StartZygote(int* ctl_out, pid_t* pid_out, JailInfo* jail) {
   return absl::OkStatus();
 }
 
+// Reads a small /proc file into `buf` (NUL-terminated); returns its length
+// or -1. Raw calls: this is on the fork path and iostreams cost more than
+// the read itself.
+ssize_t ReadSmallFile(const char* path, char* buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n < 0) return -1;
+  buf[n] = 0;
+  return n;
+}
+
+// The last pid on the NSpid line of /proc/PID/status: the pid as seen in
+// the task's own (innermost) pid namespace, or -1.
+pid_t InnermostPid(const char* status_path) {
+  char buf[4096];
+  if (ReadSmallFile(status_path, buf, sizeof(buf)) < 0) return -1;
+  const char* line = strstr(buf, "\nNSpid:");
+  if (!line) return -1;
+  line += 7;
+  long last = -1;
+  for (;;) {
+    char* end;
+    long v = strtol(line, &end, 10);
+    if (end == line) break;
+    last = v;
+    line = end;
+    if (*line == '\n' || *line == 0) break;
+  }
+  return static_cast<pid_t>(last);
+}
+
 }  // namespace
+
+// clone() inside a stub returns the new task's id in the stubs' pid
+// namespace; ptrace wants the host's. Finds the host id among the threads
+// of `stub` (thread) or the children of its thread `parent_tid` (fork),
+// newest first (the kernel lists children oldest first, and a new thread
+// usually has the highest tid): the new task is parked, so it cannot have
+// exited and its id is not reused.
+pid_t StubHostPid(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread) {
+  std::vector<pid_t> candidates;
+  char path[96];
+  if (thread) {
+    snprintf(path, sizeof(path), "/proc/%d/task", stub);
+    if (DIR* d = opendir(path)) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+          candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
+      }
+      closedir(d);
+    }
+    std::sort(candidates.begin(), candidates.end());
+  } else {
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", stub,
+             parent_tid);
+    char buf[4096];
+    if (ReadSmallFile(path, buf, sizeof(buf)) > 0) {
+      const char* p = buf;
+      for (;;) {
+        char* end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        candidates.push_back(static_cast<pid_t>(v));
+        p = end;
+      }
+    }
+  }
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    if (thread) {
+      snprintf(path, sizeof(path), "/proc/%d/task/%d/status", stub, *it);
+    } else {
+      snprintf(path, sizeof(path), "/proc/%d/status", *it);
+    }
+    if (InnermostPid(path) == ns_pid) return *it;
+  }
+  return -1;
+}
 
 void SetPlatformDebug(bool on) { g_debug.store(on); }
 
