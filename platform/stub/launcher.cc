@@ -298,16 +298,20 @@ std::string NamespaceNames(int flags) {
 
 // Creates the zygote: a child of the sentry in the namespaces the host
 // allows, with its uid/gid maps written, set up, and reporting back.
-absl::Status StartZygote(int* ctl_out, pid_t* pid_out, JailInfo* jail) {
+absl::Status StartZygote(int* ctl_out, pid_t* pid_out, JailInfo* jail,
+                         int exclude) {
   int all = 0;
   for (const NsFlag& ns : kNamespaces) all |= ns.flag;
-  int flags = all;
+  int flags = all & ~exclude;
   if (!CanClone(flags)) {
     // Probe one namespace at a time, on top of a user namespace if the
     // host gives us one.
-    flags = CanClone(CLONE_NEWUSER) ? CLONE_NEWUSER : 0;
+    flags = !(exclude & CLONE_NEWUSER) && CanClone(CLONE_NEWUSER)
+                ? CLONE_NEWUSER
+                : 0;
     for (const NsFlag& ns : kNamespaces) {
-      if (ns.flag != CLONE_NEWUSER && CanClone(flags | ns.flag))
+      if (ns.flag != CLONE_NEWUSER && !(exclude & ns.flag) &&
+          CanClone(flags | ns.flag))
         flags |= ns.flag;
     }
   }
@@ -483,7 +487,24 @@ absl::StatusOr<std::unique_ptr<StubLauncher>> StubLauncher::New(
   int ctl = -1;
   pid_t zpid = -1;
   JailInfo jail;
-  if (absl::Status st = StartZygote(&ctl, &zpid, &jail); !st.ok()) {
+  absl::Status st = StartZygote(&ctl, &zpid, &jail, 0);
+  if (!st.ok()) {
+    // A user namespace the host let us create but not set up (id maps):
+    // without one, then without any, rather than no sandbox at all.
+    PlatformDebugf("stub jail: %s; retrying without a user namespace",
+                   std::string(st.message()).c_str());
+    jail = JailInfo();
+    st = StartZygote(&ctl, &zpid, &jail, CLONE_NEWUSER);
+    if (!st.ok()) {
+      PlatformDebugf("stub jail: %s; retrying without namespaces",
+                     std::string(st.message()).c_str());
+      jail = JailInfo();
+      int all = 0;
+      for (const NsFlag& ns : kNamespaces) all |= ns.flag;
+      st = StartZygote(&ctl, &zpid, &jail, all);
+    }
+  }
+  if (!st.ok()) {
     close(high);
     return st;
   }
