@@ -73,6 +73,48 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   return out;
 }
 
+// Keeps stub thread `tid` on the CPU the calling sentry thread runs on
+// (same-CPU hand-offs cost a fraction of cross-CPU wake-ups on these VMs).
+// Remembers the last thread pinned by this sentry thread, so repeated
+// injections cost one vDSO getcpu.
+thread_local pid_t t_pinned_tid = -1;
+thread_local int t_pinned_cpu = -1;
+
+void PinToCurrentCpu(pid_t tid) {
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || (tid == t_pinned_tid && cpu == t_pinned_cpu)) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(tid, sizeof(set), &set) == 0) {
+    t_pinned_tid = tid;
+    t_pinned_cpu = cpu;
+  }
+}
+
+// Killed stubs this thread traced and has not reaped yet. A stub's exit
+// (tearing down a forked copy of an address space) takes long enough to
+// matter on every execve, and nothing waits for it: the zombie is collected
+// on a later release, or when this thread exits (the host then hands it to
+// its parent, which ignores SIGCHLD). Bounded, so a task that execs in a
+// loop does not pile up zombies.
+thread_local std::vector<pid_t> t_unreaped;
+
+void DeferReap(pid_t tid) {
+  std::erase_if(t_unreaped, [](pid_t p) {
+    int status;
+    // Exit events only: a stub that is still dying reports nothing else
+    // (it was SIGKILLed), and 0 means not yet.
+    return waitpid(p, &status, __WALL | WNOHANG) != 0;
+  });
+  t_unreaped.push_back(tid);
+  while (t_unreaped.size() > 4) {
+    int status;
+    WaitTid(t_unreaped.front(), &status);
+    t_unreaped.erase(t_unreaped.begin());
+  }
+}
+
 // The map gadget's parameter block (platform/stub/stub.S): the offsets are
 // the gadget's.
 struct MapBlock {
@@ -86,84 +128,6 @@ struct MapBlock {
 static_assert(offsetof(MapBlock, results) == 40);
 static_assert(offsetof(MapBlock, msg) == 64);
 static_assert(offsetof(MapBlock, control) + sizeof(cmsghdr) == 160);
-
-// Reads a small /proc file into `buf` (NUL-terminated); returns its length
-// or -1. Raw calls: this is on the fork path and iostreams cost more than
-// the read itself.
-ssize_t ReadSmallFile(const char* path, char* buf, size_t size) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, size - 1);
-  close(fd);
-  if (n < 0) return -1;
-  buf[n] = 0;
-  return n;
-}
-
-// The last pid on the NSpid line of /proc/PID/status: the pid as seen in
-// the task's own (innermost) pid namespace, or -1.
-pid_t InnermostPid(const char* status_path) {
-  char buf[4096];
-  if (ReadSmallFile(status_path, buf, sizeof(buf)) < 0) return -1;
-  const char* line = strstr(buf, "\nNSpid:");
-  if (!line) return -1;
-  line += 7;
-  long last = -1;
-  for (;;) {
-    char* end;
-    long v = strtol(line, &end, 10);
-    if (end == line) break;
-    last = v;
-    line = end;
-    if (*line == '\n' || *line == 0) break;
-  }
-  return static_cast<pid_t>(last);
-}
-
-// clone() inside a stub returns the new task's id in the stubs' pid
-// namespace; ptrace wants the host's. Finds the host id among the threads
-// of `stub` (thread) or the children of its thread `parent_tid` (fork),
-// newest first (the kernel lists children oldest first, and a new thread
-// usually has the highest tid): the new task is parked, so it cannot have
-// exited and its id is not reused.
-pid_t HostPidOf(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread) {
-  std::vector<pid_t> candidates;
-  char path[96];
-  if (thread) {
-    snprintf(path, sizeof(path), "/proc/%d/task", stub);
-    if (DIR* d = opendir(path)) {
-      while (dirent* e = readdir(d)) {
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
-          candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
-      }
-      closedir(d);
-    }
-    std::sort(candidates.begin(), candidates.end());
-  } else {
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", stub,
-             parent_tid);
-    char buf[4096];
-    if (ReadSmallFile(path, buf, sizeof(buf)) > 0) {
-      const char* p = buf;
-      for (;;) {
-        char* end;
-        long v = strtol(p, &end, 10);
-        if (end == p) break;
-        candidates.push_back(static_cast<pid_t>(v));
-        p = end;
-      }
-    }
-  }
-  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
-    if (thread) {
-      snprintf(path, sizeof(path), "/proc/%d/task/%d/status", stub, *it);
-    } else {
-      snprintf(path, sizeof(path), "/proc/%d/status", *it);
-    }
-    if (InnermostPid(path) == ns_pid) return *it;
-  }
-  return -1;
-}
 
 }  // namespace
 
@@ -196,6 +160,17 @@ PtracePlatform::~PtracePlatform() {
     pool_stop_ = true;
   }
   if (pool_thread_.joinable()) pool_thread_.join();
+  {
+    absl::MutexLock l(&pool_mu_);
+    pool_.clear();  // kills the parked stubs
+  }
+  // Stubs this thread killed but did not reap: the zygote, pid 1 of their
+  // namespace, cannot finish exiting while they are unreaped zombies.
+  for (pid_t p : t_unreaped) {
+    int status;
+    WaitTid(p, &status);
+  }
+  t_unreaped.clear();
 }
 
 absl::StatusOr<std::shared_ptr<PtraceAddressSpace>>
@@ -309,6 +284,10 @@ absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
   // it with PTRACE_INTERRUPT; it then belongs to this sentry thread.
   if (Ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0)
     return absl::ErrnoToStatus(errno, "PTRACE_SEIZE of a new stub thread");
+  // On our CPU before it wakes up: the stop and every injected call that
+  // follows (an execve's loader runs before the first Switch) are then
+  // same-CPU hand-offs (see PtraceContext::Switch).
+  PinToCurrentCpu(tid);
   if (Ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0)
     return absl::ErrnoToStatus(errno, "PTRACE_INTERRUPT of a new stub thread");
   for (;;) {
@@ -400,7 +379,7 @@ absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
                          CLONE_THREAD | CLONE_SYSVSEM;
   int64_t tid = InjectAt(clone_gadget_, 0, SYS_clone, flags, 0, 0, 0, 0);
   if (tid < 0) return absl::ErrnoToStatus(-tid, "clone in the stub");
-  const pid_t host = HostPidOf(pid_, CallerTracee(), static_cast<pid_t>(tid),
+  const pid_t host = StubHostPid(pid_, CallerTracee(), static_cast<pid_t>(tid),
                                /*thread=*/true);
   if (host < 0) return absl::InternalError("new stub thread not found");
   return ThreadHandle{host};
@@ -409,7 +388,7 @@ absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
 absl::StatusOr<ForkResult> PtraceAddressSpace::Fork() {
   int64_t pid = InjectAt(clone_gadget_, 0, SYS_clone, SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return absl::ErrnoToStatus(-pid, "fork of the stub");
-  const pid_t host = HostPidOf(pid_, CallerTracee(), static_cast<pid_t>(pid),
+  const pid_t host = StubHostPid(pid_, CallerTracee(), static_cast<pid_t>(pid),
                                /*thread=*/false);
   if (host < 0) return absl::InternalError("forked stub not found");
   ForkResult r;
@@ -429,7 +408,7 @@ void PtraceAddressSpace::ReleaseThread(pid_t tracee) {
   int status;
   if (last) {
     kill(pid_, SIGKILL);
-    WaitTid(tracee, &status);
+    DeferReap(tracee);
     return;
   }
   // Other threads still run in this stub: end only this one, with exit(2)
@@ -465,6 +444,7 @@ int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
                                      uint64_t a3, uint64_t a4, uint64_t a5) {
   const pid_t tid = CallerTracee();
   if (tid < 0) return -EPERM;
+  PinToCurrentCpu(tid);
   const uint64_t stop =
       gadget == gadget_         ? gadget + kGadgetStop
       : gadget == clone_gadget_ ? gadget + kCloneGadgetStop

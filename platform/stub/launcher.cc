@@ -1,5 +1,6 @@
 #include "platform/stub/launcher.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
@@ -17,12 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -295,16 +298,20 @@ std::string NamespaceNames(int flags) {
 
 // Creates the zygote: a child of the sentry in the namespaces the host
 // allows, with its uid/gid maps written, set up, and reporting back.
-absl::Status StartZygote(int* ctl_out, pid_t* pid_out, JailInfo* jail) {
+absl::Status StartZygote(int* ctl_out, pid_t* pid_out, JailInfo* jail,
+                         int exclude) {
   int all = 0;
   for (const NsFlag& ns : kNamespaces) all |= ns.flag;
-  int flags = all;
+  int flags = all & ~exclude;
   if (!CanClone(flags)) {
     // Probe one namespace at a time, on top of a user namespace if the
     // host gives us one.
-    flags = CanClone(CLONE_NEWUSER) ? CLONE_NEWUSER : 0;
+    flags = !(exclude & CLONE_NEWUSER) && CanClone(CLONE_NEWUSER)
+                ? CLONE_NEWUSER
+                : 0;
     for (const NsFlag& ns : kNamespaces) {
-      if (ns.flag != CLONE_NEWUSER && CanClone(flags | ns.flag))
+      if (ns.flag != CLONE_NEWUSER && !(exclude & ns.flag) &&
+          CanClone(flags | ns.flag))
         flags |= ns.flag;
     }
   }
@@ -363,7 +370,85 @@ absl::Status StartZygote(int* ctl_out, pid_t* pid_out, JailInfo* jail) {
   return absl::OkStatus();
 }
 
+// Reads a small /proc file into `buf` (NUL-terminated); returns its length
+// or -1. Raw calls: this is on the fork path and iostreams cost more than
+// the read itself.
+ssize_t ReadSmallFile(const char* path, char* buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n < 0) return -1;
+  buf[n] = 0;
+  return n;
+}
+
+// The last pid on the NSpid line of /proc/PID/status: the pid as seen in
+// the task's own (innermost) pid namespace, or -1.
+pid_t InnermostPid(const char* status_path) {
+  char buf[4096];
+  if (ReadSmallFile(status_path, buf, sizeof(buf)) < 0) return -1;
+  const char* line = strstr(buf, "\nNSpid:");
+  if (!line) return -1;
+  line += 7;
+  long last = -1;
+  for (;;) {
+    char* end;
+    long v = strtol(line, &end, 10);
+    if (end == line) break;
+    last = v;
+    line = end;
+    if (*line == '\n' || *line == 0) break;
+  }
+  return static_cast<pid_t>(last);
+}
+
 }  // namespace
+
+// clone() inside a stub returns the new task's id in the stubs' pid
+// namespace; ptrace wants the host's. Finds the host id among the threads
+// of `stub` (thread) or the children of its thread `parent_tid` (fork),
+// newest first (the kernel lists children oldest first, and a new thread
+// usually has the highest tid): the new task is parked, so it cannot have
+// exited and its id is not reused.
+pid_t StubHostPid(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread) {
+  std::vector<pid_t> candidates;
+  char path[96];
+  if (thread) {
+    snprintf(path, sizeof(path), "/proc/%d/task", stub);
+    if (DIR* d = opendir(path)) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+          candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
+      }
+      closedir(d);
+    }
+    std::sort(candidates.begin(), candidates.end());
+  } else {
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", stub,
+             parent_tid);
+    char buf[4096];
+    if (ReadSmallFile(path, buf, sizeof(buf)) > 0) {
+      const char* p = buf;
+      for (;;) {
+        char* end;
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        candidates.push_back(static_cast<pid_t>(v));
+        p = end;
+      }
+    }
+  }
+  for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+    if (thread) {
+      snprintf(path, sizeof(path), "/proc/%d/task/%d/status", stub, *it);
+    } else {
+      snprintf(path, sizeof(path), "/proc/%d/status", *it);
+    }
+    if (InnermostPid(path) == ns_pid) return *it;
+  }
+  return -1;
+}
 
 void SetPlatformDebug(bool on) { g_debug.store(on); }
 
@@ -402,7 +487,24 @@ absl::StatusOr<std::unique_ptr<StubLauncher>> StubLauncher::New(
   int ctl = -1;
   pid_t zpid = -1;
   JailInfo jail;
-  if (absl::Status st = StartZygote(&ctl, &zpid, &jail); !st.ok()) {
+  absl::Status st = StartZygote(&ctl, &zpid, &jail, 0);
+  if (!st.ok()) {
+    // A user namespace the host let us create but not set up (id maps):
+    // without one, then without any, rather than no sandbox at all.
+    PlatformDebugf("stub jail: %s; retrying without a user namespace",
+                   std::string(st.message()).c_str());
+    jail = JailInfo();
+    st = StartZygote(&ctl, &zpid, &jail, CLONE_NEWUSER);
+    if (!st.ok()) {
+      PlatformDebugf("stub jail: %s; retrying without namespaces",
+                     std::string(st.message()).c_str());
+      jail = JailInfo();
+      int all = 0;
+      for (const NsFlag& ns : kNamespaces) all |= ns.flag;
+      st = StartZygote(&ctl, &zpid, &jail, all);
+    }
+  }
+  if (!st.ok()) {
     close(high);
     return st;
   }
@@ -420,8 +522,16 @@ StubLauncher::~StubLauncher() {
   // The zygote exits on EOF; as pid 1 of the stubs' pid namespace it takes
   // every stub with it.
   close(zygote_fd_);
-  int status;
-  if (WaitPid(zygote_pid_, &status) < 0) kill(zygote_pid_, SIGKILL);
+  kill(zygote_pid_, SIGKILL);
+  // As pid 1 of a namespace it finishes exiting only once every stub in it
+  // has been reaped, by their tracers, which may be sentry threads still
+  // running: do not wait for that forever (the host reaps it when the
+  // sentry exits, as our child).
+  for (int i = 0; i < 200; i++) {
+    int status;
+    if (waitpid(zygote_pid_, &status, __WALL | WNOHANG) != 0) break;
+    usleep(5000);
+  }
   close(image_fd_);
 }
 

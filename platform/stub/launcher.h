@@ -142,6 +142,13 @@ class StubLauncher {
 // nothing to drop and it returns OK.
 absl::Status DropSentryCapabilities(const JailInfo& jail);
 
+// clone() inside a stub returns the new task's id in the stubs' pid
+// namespace; ptrace, kill and /proc want the host's. Returns the host id of
+// the thread `ns_pid` of stub `stub` (thread), or of the child `ns_pid` of
+// the stub's thread `parent_tid` (fork), or -1. The new task must not be
+// able to exit meanwhile (parked), so that its id is not reused.
+pid_t StubHostPid(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread);
+
 }  // namespace platform
 
 #endif  // PLATFORM_STUB_LAUNCHER_H_
