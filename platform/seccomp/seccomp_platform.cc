@@ -1,6 +1,5 @@
 #include "platform/seccomp/seccomp_platform.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -246,58 +245,13 @@ absl::StatusOr<std::vector<sock_filter>> PolicyFilter(uint64_t region) {
   return out;
 }
 
-// The last pid of the NSpid line of a /proc status file: the task's id in
-// its own (innermost) pid namespace, or -1.
-pid_t InnermostPid(const std::string& status_path) {
-  std::ifstream in(status_path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("NSpid:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
-    long v = -1, last = -1;
-    while (fields >> v) last = v;
-    return static_cast<pid_t>(last);
-  }
-  return -1;
-}
-
-// clone() in a jailed stub answers with the stubs' pid namespace's id; the
-// sentry needs the host's. The new task is parked, so it is still there:
-// look for it among the stub's threads, or the forking thread's children.
-pid_t HostId(pid_t stub, pid_t parent_tid, pid_t ns_id, bool thread) {
-  std::vector<pid_t> candidates;
-  if (thread) {
-    if (DIR* d = opendir(absl::StrCat("/proc/", stub, "/task").c_str())) {
-      while (dirent* e = readdir(d)) {
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
-          candidates.push_back(static_cast<pid_t>(atoi(e->d_name)));
-      }
-      closedir(d);
-    }
-  } else {
-    std::ifstream in(
-        absl::StrCat("/proc/", stub, "/task/", parent_tid, "/children"));
-    long v;
-    while (in >> v) candidates.push_back(static_cast<pid_t>(v));
-  }
-  // Host ids grow: the new task is most likely the newest.
-  std::sort(candidates.rbegin(), candidates.rend());
-  for (pid_t c : candidates) {
-    if (c == ns_id && !thread && candidates.size() == 1) return c;
-    const std::string path =
-        thread ? absl::StrCat("/proc/", stub, "/task/", c, "/status")
-               : absl::StrCat("/proc/", c, "/status");
-    if (InnermostPid(path) == ns_id) return c;
-  }
-  return -1;
-}
-
-// HostId, retried: right after clone() returns, the new task is not always
-// listed in /proc yet (seen under load: the listing shows only older
-// tasks for a moment).
+// StubHostPid (the launcher's namespace id -> host id), retried: right
+// after clone() returns, the new task is not always listed in /proc yet
+// (seen under load: the listing shows only older tasks for a moment, and
+// thread creation failed with EAGAIN).
 pid_t HostIdRetrying(pid_t stub, pid_t parent_tid, pid_t ns_id, bool thread) {
   for (int i = 0; i < 100; i++) {
-    const pid_t id = HostId(stub, parent_tid, ns_id, thread);
+    const pid_t id = StubHostPid(stub, parent_tid, ns_id, thread);
     if (id > 0) return id;
     usleep(i < 20 ? 100 : 1000);
   }
