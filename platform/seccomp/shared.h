@@ -19,8 +19,9 @@
 #define SC_REGION_SIZE (32ul << 20) /* 32 MiB, also the region's alignment */
 #define SC_SLOT_SIZE (32ul << 10)   /* one thread */
 #define SC_MAX_SLOTS (SC_REGION_SIZE / SC_SLOT_SIZE)
-/* Slot layout: control block, scratch (recvmsg's msghdr), a small first
- * stack for new threads, then the alternate signal stack. */
+/* Slot layout: control block (below SC_SCRATCH_OFF), a small first stack
+ * for new threads (growing down from SC_INIT_STACK_TOP), then the
+ * alternate signal stack. */
 #define SC_SCRATCH_OFF 1024ul
 #define SC_SCRATCH_SIZE 1024ul
 #define SC_INIT_STACK_TOP 4096ul

@@ -205,20 +205,14 @@ constexpr uint64_t kRegionSize = 32ull << 20;  // SC_REGION_SIZE
 constexpr uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES |
                                   CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 
-// The stub's executable mapping and its shared region, from Reserved().
+// The stub's shared region (32 MiB, aligned to its size), from Reserved().
 struct StubLayout {
-  uint64_t text_start = 0, text_end = 0;
   uint64_t region = 0;
 };
 
 StubLayout FindLayout(platform::AddressSpace& as) {
   StubLayout l;
   for (const auto& r : as.Reserved()) {
-    if (r.name.find("runsc-seccomp-stub") != std::string::npos &&
-        l.text_start == 0) {
-      // The first mapping of the image holds the headers; find the one
-      // with code by looking for the syscall sites below.
-    }
     if (r.end - r.start == kRegionSize && r.start % kRegionSize == 0)
       l.region = r.start;
   }
