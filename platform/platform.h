@@ -163,7 +163,18 @@ class Platform {
   // them before the first Switch()).
   virtual absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
       std::shared_ptr<AddressSpace> as, ThreadHandle thread) = 0;
+
+  // Drops the host capabilities the sentry no longer needs once the
+  // platform is set up (the jail for stubs exists). Process-wide in effect
+  // only when called before the sentry starts threads (capabilities are
+  // per thread). See DropSentryCapabilities in stub/launcher.h for the list.
+  virtual absl::Status DropHostCapabilities() { return absl::OkStatus(); }
 };
+
+// Logging of platform set-up decisions (what the stub jail lacks on this
+// host...), on stderr as "runsc: platform: ..." when enabled (--debug).
+void SetPlatformDebug(bool on);
+void PlatformDebugf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace platform
 

@@ -40,7 +40,8 @@ constexpr char kDoUsage[] =
     "cannot be executed, 127 when it is not found).\n"
     "\n"
     "flags:\n"
-    "  --platform=ptrace        how syscalls are captured (default ptrace)\n"
+    "  --platform=P             how syscalls are captured: seccomp (default;\n"
+    "                           SIGSYS trap in the stub) or ptrace\n"
     "  --strace                 print every syscall to stderr, strace-style\n"
     "  --strace-log FILE        print them to FILE instead (implies --strace)\n"
     "  --debug                  log sandbox events to stderr\n"
@@ -72,7 +73,7 @@ constexpr char kDoUsage[] =
     "/dev holds null/zero/full/random/urandom/tty, /proc is the sandbox's.\n";
 
 struct DoOptions {
-  std::string platform = "ptrace";
+  std::string platform = "seccomp";
   bool strace = false;
   std::string strace_log;
   bool debug = false;
@@ -300,10 +301,17 @@ int CmdDo(const std::vector<std::string>& args) {
     if (file) fds->InstallAt(fd, file, false);
   }
 
+  platform::SetPlatformDebug(o.debug);
   auto platform = platform::Platform::Create(o.platform);
   if (!platform.ok()) {
     fprintf(stderr, "runsc do: --platform: %s\n",
             std::string(platform.status().message()).c_str());
+    return 125;
+  }
+  // The stubs' jail exists now; no thread has been started yet.
+  if (absl::Status cs = (*platform)->DropHostCapabilities(); !cs.ok()) {
+    fprintf(stderr, "runsc do: dropping capabilities: %s\n",
+            cs.ToString().c_str());
     return 125;
   }
   sentry::Kernel kernel(config, std::move(*platform), *vfs);

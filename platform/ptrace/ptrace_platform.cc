@@ -1,7 +1,9 @@
 #include "platform/ptrace/ptrace_platform.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/ptrace.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -37,6 +41,9 @@ pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 constexpr uint64_t kCloneGadgetOffset = 16;
 constexpr uint64_t kGadgetStop = 3;       // syscall(2) int3(1)
 constexpr uint64_t kCloneGadgetStop = 8;  // syscall(2) test(3) jz(2) int3(1)
+constexpr uint64_t kCloneGadgetPark = 8;  // the child's pause() loop
+constexpr uint64_t kMapGadgetOffset = 48;
+constexpr uint64_t kMapGadgetStop = 177;  // its int3 is at _start+176
 
 long Ptrace(int req, pid_t tid, uint64_t addr, uint64_t data) {
   return syscall(SYS_ptrace, req, tid, addr, data);
@@ -66,77 +73,116 @@ absl::StatusOr<std::vector<ReservedRange>> ReadStubMaps(pid_t pid) {
   return out;
 }
 
+// Keeps stub thread `tid` on the CPU the calling sentry thread runs on
+// (same-CPU hand-offs cost a fraction of cross-CPU wake-ups on these VMs).
+// Remembers the last thread pinned by this sentry thread, so repeated
+// injections cost one vDSO getcpu.
+thread_local pid_t t_pinned_tid = -1;
+thread_local int t_pinned_cpu = -1;
+
+void PinToCurrentCpu(pid_t tid) {
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || (tid == t_pinned_tid && cpu == t_pinned_cpu)) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(tid, sizeof(set), &set) == 0) {
+    t_pinned_tid = tid;
+    t_pinned_cpu = cpu;
+  }
+}
+
+// Killed stubs this thread traced and has not reaped yet. A stub's exit
+// (tearing down a forked copy of an address space) takes long enough to
+// matter on every execve, and nothing waits for it: the zombie is collected
+// on a later release, or when this thread exits (the host then hands it to
+// its parent, which ignores SIGCHLD). Bounded, so a task that execs in a
+// loop does not pile up zombies.
+thread_local std::vector<pid_t> t_unreaped;
+
+void DeferReap(pid_t tid) {
+  std::erase_if(t_unreaped, [](pid_t p) {
+    int status;
+    // Exit events only: a stub that is still dying reports nothing else
+    // (it was SIGKILLed), and 0 means not yet.
+    return waitpid(p, &status, __WALL | WNOHANG) != 0;
+  });
+  t_unreaped.push_back(tid);
+  while (t_unreaped.size() > 4) {
+    int status;
+    WaitTid(t_unreaped.front(), &status);
+    t_unreaped.erase(t_unreaped.begin());
+  }
+}
+
+// The map gadget's parameter block (platform/stub/stub.S): the offsets are
+// the gadget's.
+struct MapBlock {
+  uint64_t addr, len, prot, flags, offset;
+  uint64_t results[3];  // recvmsg, mmap, close
+  msghdr msg;
+  iovec iov;
+  char data[8];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+};
+static_assert(offsetof(MapBlock, results) == 40);
+static_assert(offsetof(MapBlock, msg) == 64);
+static_assert(offsetof(MapBlock, control) + sizeof(cmsghdr) == 160);
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
 // PtracePlatform
 
 absl::StatusOr<std::unique_ptr<Platform>> PtracePlatform::New() {
-  int fd = memfd_create("runsc-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) return absl::ErrnoToStatus(errno, "memfd_create for the stub");
-  const size_t size = platform_stub_image_end - platform_stub_image;
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = write(fd, platform_stub_image + done, size - done);
-    if (n <= 0) {
-      close(fd);
-      return absl::ErrnoToStatus(errno, "writing the stub image");
+  auto launcher = StubLauncher::New(platform_stub_image,
+                                    platform_stub_image_end, "runsc-stub");
+  if (!launcher.ok()) return launcher.status();
+  bool undumpable = ((*launcher)->jail().namespaces & CLONE_NEWUSER) != 0;
+  if (!undumpable) {
+    __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct caps[2] = {};
+    undumpable = syscall(SYS_capget, &hdr, caps) == 0 &&
+                 (caps[0].effective & (1u << CAP_SYS_PTRACE));
+    if (!undumpable) {
+      PlatformDebugf(
+          "stubs stay dumpable: no user namespace and no CAP_SYS_PTRACE "
+          "to trace them otherwise");
     }
-    done += n;
   }
-  fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
-  // Keep the image away from the low fds: a new stub's channel becomes
-  // fd 3 right before the image is exec'ed.
-  int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-  close(fd);
-  if (high < 0) return absl::ErrnoToStatus(errno, "moving the stub image fd");
-  return std::unique_ptr<Platform>(new PtracePlatform(high));
+  return std::unique_ptr<Platform>(
+      new PtracePlatform(std::move(*launcher), undumpable));
 }
 
-absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
-  // vfork: the child shares our memory until it execs, so it only issues raw
-  // syscalls. It becomes traced by this very thread (TRACEME links it to the
-  // forking thread), leaves our session so terminal signals reach only the
-  // sentry, and keeps no fds at all across the exec.
-  static char arg0[] = "runsc-stub";
-  static char* const argv[] = {arg0, nullptr};
-  static char* const envp[] = {nullptr};
-  const int stub_fd = stub_fd_;
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return absl::ErrnoToStatus(errno, "socketpair for the stub channel");
-  auto channel = std::make_shared<StubChannel>(sv[0]);
-  const int stub_end = sv[1];
-  pid_t pid = vfork();
-  if (pid == 0) {
-    syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    syscall(SYS_setsid);
-    if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) != 0) _exit(126);
-    // Nothing survives the exec but the channel, as fd 3.
-    syscall(SYS_close_range, 0, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (stub_end != kStubChannelFd) syscall(SYS_dup2, stub_end, kStubChannelFd);
-    syscall(SYS_fcntl, kStubChannelFd, F_SETFD, 0);
-    syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
-    _exit(127);
+PtracePlatform::~PtracePlatform() {
+  {
+    absl::MutexLock l(&pool_mu_);
+    pool_stop_ = true;
   }
-  close(stub_end);
-  if (pid < 0) return absl::ErrnoToStatus(errno, "vfork of the stub");
+  if (pool_thread_.joinable()) pool_thread_.join();
+  {
+    absl::MutexLock l(&pool_mu_);
+    pool_.clear();  // kills the parked stubs
+  }
+  // Stubs this thread killed but did not reap: the zygote, pid 1 of their
+  // namespace, cannot finish exiting while they are unreaped zombies.
+  for (pid_t p : t_unreaped) {
+    int status;
+    WaitTid(p, &status);
+  }
+  t_unreaped.clear();
+}
 
+absl::StatusOr<std::shared_ptr<PtraceAddressSpace>>
+PtracePlatform::StartStub() {
+  StubLauncher::Options opts;
+  opts.trace = true;
+  opts.ptrace_options = PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+  auto stub = launcher_->Launch(opts);
+  if (!stub.ok()) return stub.status();
+  const pid_t pid = stub->pid;
+  auto channel = std::move(stub->channel);
   int status = 0;
-  if (WaitTid(pid, &status) != pid || !WIFSTOPPED(status) ||
-      WSTOPSIG(status) != SIGTRAP) {
-    kill(pid, SIGKILL);
-    WaitTid(pid, &status);
-    return absl::InternalError(
-        absl::StrFormat("the stub did not start (wait status 0x%x)", status));
-  }
-  if (Ptrace(PTRACE_SETOPTIONS, pid, 0,
-             PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0) {
-    int err = errno;
-    kill(pid, SIGKILL);
-    WaitTid(pid, &status);
-    return absl::ErrnoToStatus(err, "PTRACE_SETOPTIONS on the stub");
-  }
   uapi::UserRegs regs;
   iovec iov = {&regs, sizeof(regs)};
   if (Ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0) {
@@ -157,15 +203,75 @@ absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
   auto as = std::make_shared<PtraceAddressSpace>(
       pid, regs.rip, scratch, std::move(channel), std::move(*reserved));
   as->RegisterTracee(pid);
-  if (absl::Status st = as->Initialize(); !st.ok()) {
+  if (absl::Status st = as->Initialize(undumpable_); !st.ok()) {
     as->UnregisterTracee();
     kill(pid, SIGKILL);
     WaitTid(pid, &status);
     return st;
   }
+  return as;
+}
+
+void PtracePlatform::PoolLoop() {
+  for (;;) {
+    {
+      absl::MutexLock l(&pool_mu_);
+      pool_mu_.Await(absl::Condition(
+          +[](PtracePlatform* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->pool_mu_) {
+            return p->pool_stop_ || p->pool_.size() < kPoolSize;
+          },
+          this));
+      if (pool_stop_) return;
+    }
+    auto as = StartStub();
+    if (!as.ok()) {
+      // Execs start their stubs themselves (and report the error).
+      PlatformDebugf("stub pool stopped: %s",
+                     std::string(as.status().message()).c_str());
+      return;
+    }
+    if (absl::Status st = (*as)->Park(); !st.ok()) {
+      PlatformDebugf("stub pool: parking failed: %s",
+                     std::string(st.message()).c_str());
+      continue;  // the address space's destructor kills the stub
+    }
+    absl::MutexLock l(&pool_mu_);
+    pool_.push_back(std::move(*as));
+  }
+}
+
+absl::StatusOr<Platform::NewSpace> PtracePlatform::NewAddressSpace() {
+  // A parked stub from the pool when there is one: starting a stub (the
+  // zygote's vfork and exec, the handshake, set-up) is the most expensive
+  // part of an execve, and the pool thread does it ahead of time.
+  std::shared_ptr<PtraceAddressSpace> pooled;
+  {
+    absl::MutexLock l(&pool_mu_);
+    if (!pool_.empty()) {
+      pooled = std::move(pool_.back());
+      pool_.pop_back();
+    }
+    if (!pool_started_) {
+      pool_started_ = true;
+      pool_thread_ = std::thread([this] { PoolLoop(); });
+    }
+  }
+  if (pooled) {
+    auto ctx = AdoptThread(pooled, ThreadHandle{pooled->StubPid()});
+    if (ctx.ok()) {
+      NewSpace ns;
+      ns.ctx = std::move(*ctx);
+      ns.as = std::move(pooled);
+      return ns;
+    }
+    PlatformDebugf("pooled stub lost: %s",
+                   std::string(ctx.status().message()).c_str());
+  }
+  auto as = StartStub();
+  if (!as.ok()) return as.status();
   NewSpace ns;
-  ns.ctx = std::make_unique<PtraceContext>(as, pid);
-  ns.as = std::move(as);
+  ns.ctx = std::make_unique<PtraceContext>(*as, (*as)->StubPid());
+  ns.as = std::move(*as);
   return ns;
 }
 
@@ -178,6 +284,10 @@ absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
   // it with PTRACE_INTERRUPT; it then belongs to this sentry thread.
   if (Ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL) != 0)
     return absl::ErrnoToStatus(errno, "PTRACE_SEIZE of a new stub thread");
+  // On our CPU before it wakes up: the stop and every injected call that
+  // follows (an execve's loader runs before the first Switch) are then
+  // same-CPU hand-offs (see PtraceContext::Switch).
+  PinToCurrentCpu(tid);
   if (Ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0)
     return absl::ErrnoToStatus(errno, "PTRACE_INTERRUPT of a new stub thread");
   for (;;) {
@@ -196,8 +306,6 @@ absl::StatusOr<std::unique_ptr<Context>> PtracePlatform::AdoptThread(
 // ---------------------------------------------------------------------------
 // PtraceAddressSpace
 
-StubChannel::~StubChannel() { close(sentry_fd); }
-
 PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
                                        uint64_t scratch,
                                        std::shared_ptr<StubChannel> channel,
@@ -205,6 +313,7 @@ PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
     : pid_(pid),
       gadget_(entry),
       clone_gadget_(entry + kCloneGadgetOffset),
+      map_gadget_(entry + kMapGadgetOffset),
       scratch_(scratch),
       channel_(std::move(channel)),
       reserved_(std::move(reserved)) {}
@@ -233,42 +342,59 @@ pid_t PtraceAddressSpace::CallerTracee() {
   return it == tracees_.end() ? -1 : it->second;
 }
 
-absl::Status PtraceAddressSpace::Initialize() {
-  // SIGCHLD ignored in the stub: stubs forked from it are reaped by the
-  // host as soon as their tracer has seen them exit, and no SIGCHLD ever
-  // interrupts a stub thread.
-  pid_t tid = CallerTracee();
+absl::Status PtraceAddressSpace::Initialize(bool undumpable) {
+  // exec made the stub dumpable again: make it non-dumpable first thing,
+  // so that no process of the same uid can ptrace it or read its memory
+  // (the sentry can: it owns the stub's user namespace, or is root).
+  // SIGCHLD is already ignored (the launcher's zygote ignores it and exec
+  // keeps that): stubs forked from this one are reaped by the host as
+  // soon as their tracer has seen them exit.
+  if (CallerTracee() < 0)
+    return absl::InternalError("stub not traced by this thread");
+  if (!undumpable) return absl::OkStatus();
+  int64_t r = Inject(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (r < 0) return absl::ErrnoToStatus(-r, "PR_SET_DUMPABLE in the stub");
+  return absl::OkStatus();
+}
+
+absl::Status PtraceAddressSpace::Park() {
+  const pid_t tid = CallerTracee();
   if (tid < 0) return absl::InternalError("stub not traced by this thread");
   uapi::UserRegs regs;
   iovec iov = {&regs, sizeof(regs)};
   if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
     return absl::ErrnoToStatus(errno, "reading the stub's registers");
-  struct {
-    uint64_t handler, flags, restorer, mask;
-  } act = {reinterpret_cast<uint64_t>(SIG_IGN), 0, 0, 0};
-  const uint64_t addr = scratch_;
-  if (Write(addr, &act, sizeof(act), false) != sizeof(act))
-    return absl::InternalError("cannot write to the stub's stack");
-  int64_t r = Inject(SYS_rt_sigaction, SIGCHLD, addr, 0, 8);
-  if (r < 0) return absl::ErrnoToStatus(-r, "rt_sigaction in the stub");
+  regs.rip = clone_gadget_ + kCloneGadgetPark;
+  regs.orig_rax = static_cast<uint64_t>(-1);
+  if (Ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
+    return absl::ErrnoToStatus(errno, "parking the stub");
+  UnregisterTracee();
+  if (Ptrace(PTRACE_DETACH, tid, 0, 0) != 0)
+    return absl::ErrnoToStatus(errno, "PTRACE_DETACH of a parked stub");
   return absl::OkStatus();
 }
 
 absl::StatusOr<ThreadHandle> PtraceAddressSpace::NewThread() {
   const uint64_t flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
                          CLONE_THREAD | CLONE_SYSVSEM;
-  int64_t tid = InjectAt(clone_gadget_, SYS_clone, flags, 0, 0, 0, 0);
+  int64_t tid = InjectAt(clone_gadget_, 0, SYS_clone, flags, 0, 0, 0, 0);
   if (tid < 0) return absl::ErrnoToStatus(-tid, "clone in the stub");
-  return ThreadHandle{tid};
+  const pid_t host = StubHostPid(pid_, CallerTracee(), static_cast<pid_t>(tid),
+                               /*thread=*/true);
+  if (host < 0) return absl::InternalError("new stub thread not found");
+  return ThreadHandle{host};
 }
 
 absl::StatusOr<ForkResult> PtraceAddressSpace::Fork() {
-  int64_t pid = InjectAt(clone_gadget_, SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  int64_t pid = InjectAt(clone_gadget_, 0, SYS_clone, SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return absl::ErrnoToStatus(-pid, "fork of the stub");
+  const pid_t host = StubHostPid(pid_, CallerTracee(), static_cast<pid_t>(pid),
+                               /*thread=*/false);
+  if (host < 0) return absl::InternalError("forked stub not found");
   ForkResult r;
-  r.as = std::make_shared<PtraceAddressSpace>(
-      static_cast<pid_t>(pid), gadget_, scratch_, channel_, reserved_);
-  r.thread = ThreadHandle{pid};
+  r.as = std::make_shared<PtraceAddressSpace>(host, gadget_, scratch_,
+                                              channel_, reserved_);
+  r.thread = ThreadHandle{host};
   return r;
 }
 
@@ -282,7 +408,7 @@ void PtraceAddressSpace::ReleaseThread(pid_t tracee) {
   int status;
   if (last) {
     kill(pid_, SIGKILL);
-    WaitTid(tracee, &status);
+    DeferReap(tracee);
     return;
   }
   // Other threads still run in this stub: end only this one, with exit(2)
@@ -313,18 +439,23 @@ void PtraceAddressSpace::UnregisterTracee() {
   if (tracees_.erase(CurrentTid())) contexts_--;
 }
 
-int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, int nr, uint64_t a0,
-                                     uint64_t a1, uint64_t a2, uint64_t a3,
-                                     uint64_t a4, uint64_t a5) {
+int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
+                                     uint64_t a0, uint64_t a1, uint64_t a2,
+                                     uint64_t a3, uint64_t a4, uint64_t a5) {
   const pid_t tid = CallerTracee();
   if (tid < 0) return -EPERM;
-  const uint64_t stop = gadget + (gadget == gadget_ ? kGadgetStop : kCloneGadgetStop);
+  PinToCurrentCpu(tid);
+  const uint64_t stop =
+      gadget == gadget_         ? gadget + kGadgetStop
+      : gadget == clone_gadget_ ? gadget + kCloneGadgetStop
+                                : gadget_ + kMapGadgetStop;
   uapi::UserRegs saved, regs;
   iovec iov = {&saved, sizeof(saved)};
   if (Ptrace(PTRACE_GETREGSET, tid, NT_PRSTATUS, reinterpret_cast<uint64_t>(&iov)) != 0)
     return -ESRCH;
   regs = saved;
   regs.rip = gadget;
+  regs.rbx = rbx;
   regs.rax = nr;
   regs.orig_rax = static_cast<uint64_t>(-1);
   regs.rdi = a0;
@@ -383,42 +514,44 @@ int64_t PtraceAddressSpace::MapFile(uint64_t addr, uint64_t len, int prot,
   std::memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
   if (sendmsg(channel_->sentry_fd, &smsg, MSG_DONTWAIT) != 1) return -errno;
 
-  // 2. The stub receives it: a msghdr laid out in its scratch memory.
-  struct Layout {
-    msghdr msg;
-    iovec iov;
-    char data[8];
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  } lay = {};
+  // 2. The stub receives, maps and closes it in one stop of the map
+  // gadget, driven by a parameter block in its scratch memory.
+  MapBlock blk = {};
   const uint64_t base = scratch_;
-  lay.iov.iov_base = reinterpret_cast<void*>(base + offsetof(Layout, data));
-  lay.iov.iov_len = sizeof(lay.data);
-  lay.msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(Layout, iov));
-  lay.msg.msg_iovlen = 1;
-  lay.msg.msg_control =
-      reinterpret_cast<void*>(base + offsetof(Layout, control));
-  lay.msg.msg_controllen = sizeof(lay.control);
-  if (Write(base, &lay, sizeof(lay), true) != sizeof(lay)) return -EFAULT;
-  int64_t r = Inject(SYS_recvmsg, kStubChannelFd, base, MSG_CMSG_CLOEXEC |
-                                                          MSG_DONTWAIT);
-  if (r < 0) return r;
-  if (Read(base, &lay, sizeof(lay)) != sizeof(lay)) return -EFAULT;
-  // Read back where the stub's kernel put the new fd; never trust more
-  // than the one int we asked for.
-  int stub_fd = -1;
-  {
-    msghdr local = lay.msg;
-    local.msg_control = lay.control;
-    cmsghdr* rc = CMSG_FIRSTHDR(&local);
-    if (!rc || rc->cmsg_type != SCM_RIGHTS ||
-        rc->cmsg_len != CMSG_LEN(sizeof(int)))
-      return -EIO;
-    std::memcpy(&stub_fd, CMSG_DATA(rc), sizeof(int));
+  blk.addr = addr;
+  blk.len = len;
+  blk.prot = static_cast<uint64_t>(prot);
+  blk.flags = static_cast<uint64_t>(flags | MAP_FIXED);
+  blk.offset = offset;
+  blk.results[0] = blk.results[1] = blk.results[2] = static_cast<uint64_t>(-EINTR);
+  blk.iov.iov_base = reinterpret_cast<void*>(base + offsetof(MapBlock, data));
+  blk.iov.iov_len = sizeof(blk.data);
+  blk.msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(MapBlock, iov));
+  blk.msg.msg_iovlen = 1;
+  blk.msg.msg_control =
+      reinterpret_cast<void*>(base + offsetof(MapBlock, control));
+  blk.msg.msg_controllen = sizeof(blk.control);
+  const int no_fd = -1;  // what mmap gets if no fd arrives
+  std::memcpy(blk.control + sizeof(cmsghdr), &no_fd, sizeof(no_fd));
+  if (Write(base, &blk, sizeof(blk), true) != sizeof(blk)) return -EFAULT;
+  // The gadget ends with rax = 0; anything else is InjectAt's own failure
+  // (the stub died or stopped elsewhere).
+  int64_t r = InjectAt(map_gadget_, base, 0);
+  if (r != 0) return r < 0 ? r : -EFAULT;
+  if (Read(base, &blk, sizeof(blk)) != sizeof(blk)) return -EFAULT;
+  const int64_t received = static_cast<int64_t>(blk.results[0]);
+  if (received < 0) return received;
+  // Check what the stub's kernel delivered: exactly one fd, as sent. If
+  // not, whatever mmap did with it is undone.
+  msghdr local = blk.msg;
+  local.msg_control = blk.control;
+  cmsghdr* rc = CMSG_FIRSTHDR(&local);
+  const int64_t m = static_cast<int64_t>(blk.results[1]);
+  if (!rc || rc->cmsg_level != SOL_SOCKET || rc->cmsg_type != SCM_RIGHTS ||
+      rc->cmsg_len != CMSG_LEN(sizeof(int))) {
+    if (m >= 0) Inject(SYS_munmap, addr, len);
+    return -EIO;
   }
-  // 3. Map it, then close the stub's copy whatever happened.
-  int64_t m = Inject(SYS_mmap, addr, len, prot, flags | MAP_FIXED, stub_fd,
-                     offset);
-  Inject(SYS_close, stub_fd);
   return m;
 }
 

@@ -13,40 +13,52 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "platform/platform.h"
+#include "platform/stub/launcher.h"
 
 namespace platform {
 
 class PtraceAddressSpace;
 
-// The control channel of a family of stubs (one exec'ed stub and the stubs
-// forked from it share it): a datagram socket whose other end is fd 3 in
-// every one of them. Host fds for file mappings travel over it; the mutex
-// keeps one fd in flight at a time so the right stub receives it.
-struct StubChannel {
-  explicit StubChannel(int fd) : sentry_fd(fd) {}
-  ~StubChannel();
-  const int sentry_fd;
-  absl::Mutex mu;
-};
-inline constexpr int kStubChannelFd = 3;
-
 class PtracePlatform : public Platform {
  public:
   static absl::StatusOr<std::unique_ptr<Platform>> New();
+  ~PtracePlatform() override;
   std::string Name() const override { return "ptrace"; }
   absl::StatusOr<NewSpace> NewAddressSpace() override;
   absl::StatusOr<std::unique_ptr<Context>> AdoptThread(
       std::shared_ptr<AddressSpace> as, ThreadHandle thread) override;
+  absl::Status DropHostCapabilities() override {
+    return DropSentryCapabilities(launcher_->jail());
+  }
+  const StubLauncher& launcher() const { return *launcher_; }
 
  private:
-  explicit PtracePlatform(int stub_fd) : stub_fd_(stub_fd) {}
-  int stub_fd_;  // sealed memfd holding the stub executable
+  PtracePlatform(std::unique_ptr<StubLauncher> launcher, bool undumpable)
+      : launcher_(std::move(launcher)), undumpable_(undumpable) {}
+  // A stub launched, set up and traced by the calling thread.
+  absl::StatusOr<std::shared_ptr<PtraceAddressSpace>> StartStub();
+  // The pool thread: keeps kPoolSize stubs started and parked, so that
+  // NewAddressSpace (every execve) only has to adopt one.
+  void PoolLoop();
+  static constexpr size_t kPoolSize = 2;
+  const std::unique_ptr<StubLauncher> launcher_;
+  // Stubs make themselves non-dumpable: only when the sentry can still
+  // trace them afterwards (it owns their user namespace, or has
+  // CAP_SYS_PTRACE).
+  const bool undumpable_;
+  absl::Mutex pool_mu_;
+  std::vector<std::shared_ptr<PtraceAddressSpace>> pool_
+      ABSL_GUARDED_BY(pool_mu_);
+  bool pool_started_ ABSL_GUARDED_BY(pool_mu_) = false;
+  bool pool_stop_ ABSL_GUARDED_BY(pool_mu_) = false;
+  std::thread pool_thread_;
 };
 
 class PtraceContext : public Context {
@@ -116,25 +128,45 @@ class PtraceAddressSpace : public AddressSpace {
   // contexts still use this address space, else the whole stub.
   void ReleaseThread(pid_t tracee);
 
-  // Sets up a freshly started stub (SIGCHLD ignored so forked stubs are
-  // reaped by the host). Called by the tracer of its first thread.
-  absl::Status Initialize();
+  // Runs one host system call inside the stub, at the stub's own `syscall`
+  // instruction, on the thread traced by the caller: what the platform does
+  // for address-space operations, and what an application would get if it
+  // ever executed that instruction itself. Used by the jail tests to show
+  // what such a call can reach.
+  int64_t RunSyscall(int nr, uint64_t a0 = 0, uint64_t a1 = 0,
+                     uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
+                     uint64_t a5 = 0) {
+    return Inject(nr, a0, a1, a2, a3, a4, a5);
+  }
+  uint64_t SyscallGadget() const { return gadget_; }
+
+  // Leaves a freshly started stub (traced by the caller, in a ptrace stop)
+  // parked in pause() at the clone gadget's child path, untraced, for
+  // another thread to adopt (Platform::AdoptThread with its pid).
+  absl::Status Park();
+
+  // Sets up a freshly started stub (non-dumpable if `undumpable`). Called
+  // by the tracer of its first thread.
+  absl::Status Initialize(bool undumpable);
 
  private:
   // Runs one syscall inside the stub on the thread traced by the caller,
   // at `gadget` (the plain or the clone gadget).
-  int64_t InjectAt(uint64_t gadget, int nr, uint64_t a0 = 0, uint64_t a1 = 0,
-                   uint64_t a2 = 0, uint64_t a3 = 0, uint64_t a4 = 0,
-                   uint64_t a5 = 0);
+  // `rbx` is for the map gadget (its parameter block); the others
+  // ignore it.
+  int64_t InjectAt(uint64_t gadget, uint64_t rbx, int nr, uint64_t a0 = 0,
+                   uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0,
+                   uint64_t a4 = 0, uint64_t a5 = 0);
   int64_t Inject(int nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
                  uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
-    return InjectAt(gadget_, nr, a0, a1, a2, a3, a4, a5);
+    return InjectAt(gadget_, 0, nr, a0, a1, a2, a3, a4, a5);
   }
   pid_t CallerTracee();
 
   const pid_t pid_;
   const uint64_t gadget_;        // `syscall; int3`
   const uint64_t clone_gadget_;  // `syscall; test; jz; int3` (+16)
+  const uint64_t map_gadget_;    // recvmsg + mmap + close, one stop (+48)
   const uint64_t scratch_;       // stub stack memory for injected structs
   const std::shared_ptr<StubChannel> channel_;
   const std::vector<ReservedRange> reserved_;

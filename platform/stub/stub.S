@@ -13,6 +13,12 @@
 //                                         child/thread (rax == 0) waits in
 //                                         pause() until its own sentry thread
 //                                         seizes and interrupts it.
+//   _start + 48:  map gadget              one stop for a host-file mapping:
+//                                         recvmsg of the fd on the channel,
+//                                         mmap of it, close of it, then int3
+//                                         at _start + 176. %rbx points to a
+//                                         parameter block (MapBlock in
+//                                         ptrace_platform.cc).
 // The entry point *is* the first gadget, so the tracer learns the addresses
 // from the first stop after exec.
   .text
@@ -32,4 +38,36 @@ clone_gadget:
   mov $34, %eax   // pause
   syscall
   jmp 1b
+
+  // Parameter block at %rbx: 0 addr, 8 len, 16 prot, 24 flags, 32 offset,
+  // 40/48/56 results of recvmsg/mmap/close, 64 msghdr, 160 the received
+  // fd inside the control message (preset to -1 by the sentry).
+  .org 48
+map_gadget:
+  mov $47, %eax          // recvmsg(3, &block->msg, MSG_CMSG_CLOEXEC|MSG_DONTWAIT)
+  mov $3, %edi
+  lea 64(%rbx), %rsi
+  mov $0x40000040, %edx
+  syscall
+  mov %rax, 40(%rbx)
+  test %rax, %rax
+  js 2f
+  movslq 160(%rbx), %r8  // the fd the kernel wrote into the control message
+  mov $9, %eax           // mmap(addr, len, prot, flags, fd, offset)
+  mov 0(%rbx), %rdi
+  mov 8(%rbx), %rsi
+  mov 16(%rbx), %rdx
+  mov 24(%rbx), %r10
+  mov 32(%rbx), %r9
+  syscall
+  mov %rax, 48(%rbx)
+  mov $3, %eax           // close(fd): the mapping keeps the file
+  mov %r8, %rdi
+  syscall
+  mov %rax, 56(%rbx)
+  jmp 2f
+  .org 174
+2:
+  xor %eax, %eax         // reached the end: the results are in the block
+  int3                   // _start + 176
   .section .note.GNU-stack,"",@progbits

@@ -38,6 +38,35 @@ constexpr uint64_t kCloneArgsSizeVer0 = 64;
 constexpr uint64_t kMaxArgStrlen = 32 * 4096;
 constexpr int kMaxArgStrings = 0x7fffffff;
 
+// execve's pointer arrays and strings usually sit packed together on the
+// caller's stack: reading them through a window of up to one page makes
+// most of them one copy per page instead of two per string (each copy is a
+// host process_vm_readv).
+class PageWindow {
+ public:
+  explicit PageWindow(Task& t) : t_(t) {}
+  // Makes [addr, end of its page) the window. False if nothing there.
+  bool Load(uint64_t addr) {
+    const uint64_t n = 4096 - (addr & 4095);
+    if (t_.CopyIn(addr, buf_, n) < 0) return false;
+    base_ = addr;
+    len_ = n;
+    return true;
+  }
+  // The window's bytes from `addr` on, or nullptr if it does not cover it.
+  const char* At(uint64_t addr, uint64_t* avail) const {
+    if (len_ == 0 || addr < base_ || addr >= base_ + len_) return nullptr;
+    *avail = base_ + len_ - addr;
+    return buf_ + (addr - base_);
+  }
+
+ private:
+  Task& t_;
+  uint64_t base_ = 0;
+  uint64_t len_ = 0;
+  char buf_[4096];
+};
+
 int64_t CopyInStringArray(Task& t, uint64_t addr,
                           std::vector<std::string>* out) {
   out->clear();
@@ -45,14 +74,37 @@ int64_t CopyInStringArray(Task& t, uint64_t addr,
   const bool i386 = t.current_syscall().arch == platform::Arch::kI386;
   const uint64_t width = i386 ? 4 : 8;
   uint64_t total = 0;
+  PageWindow ptrs(t), strs(t);
   for (int i = 0; i < kMaxArgStrings; i++) {
-    uint64_t p = 0;
-    if (t.CopyIn(addr + i * width, &p, width) < 0) return -EFAULT;
+    const uint64_t pa = addr + i * width;
+    uint64_t p = 0, avail = 0;
+    const char* w = ptrs.At(pa, &avail);
+    if (!w || avail < width) {
+      if ((pa & 4095) + width > 4096 || !ptrs.Load(pa)) {
+        // A pointer straddling a page end, or nothing mapped there.
+        if (t.CopyIn(pa, &p, width) < 0) return -EFAULT;
+        w = nullptr;
+      } else {
+        w = ptrs.At(pa, &avail);
+      }
+    }
+    if (w) std::memcpy(&p, w, width);
     if (p == 0) return 0;
     std::string s;
-    int64_t r = t.CopyInString(p, kMaxArgStrlen - 1, &s);
-    if (r == -ENAMETOOLONG) return -E2BIG;
-    if (r < 0) return r;
+    const char* sw = strs.At(p, &avail);
+    if (!sw && strs.Load(p)) sw = strs.At(p, &avail);
+    const char* nul = sw ? static_cast<const char*>(std::memchr(sw, 0, avail))
+                         : nullptr;
+    if (nul) {
+      if (static_cast<uint64_t>(nul - sw) > kMaxArgStrlen - 1) return -E2BIG;
+      s.assign(sw, nul - sw);
+    } else {
+      // Longer than what is left of its page (or unreadable): the
+      // general path.
+      int64_t r = t.CopyInString(p, kMaxArgStrlen - 1, &s);
+      if (r == -ENAMETOOLONG) return -E2BIG;
+      if (r < 0) return r;
+    }
     total += s.size() + 1 + width;
     // A quarter of the 8 MiB default stack, as the loader allows.
     if (total > (8u << 20) / 4) return -E2BIG;
