@@ -48,6 +48,12 @@ struct Vma {
   // The pages map the file's host fd in the stub (the host pages them in
   // and writes shared ones back); otherwise they are a copy the sentry made.
   bool host_mapped = false;
+  // A shared file mapping that may be made writable (Linux's VM_MAYWRITE:
+  // the file was open for writing and is not write-sealed).
+  bool may_write = true;
+  // Kept while the mapping exists, for files that count their writable
+  // shared mappings (memfd seals; FileDescription::PrepareMap).
+  std::shared_ptr<const void> writable_map;
 };
 
 class MemoryManager {

@@ -63,7 +63,8 @@ std::vector<SyscallEntry> Entries() {
       MakeEntry(nr::NR_dup3, SysDup3, kSupported, {kFd, kFd, kOpenFlags}),
       MakeEntry(nr::NR_fcntl, SysFcntl, kPartial, {kFd, kInt, kHex}, kInt,
                 "DUPFD, GETFD/SETFD, GETFL/SETFL, record and OFD locks, "
-                "GET/SETPIPE_SZ; no leases, seals, F_NOTIFY"),
+                "GET/SETPIPE_SZ, memfd seals; F_SETLEASE and F_NOTIFY are EINVAL "
+                "(no leases, no dnotify)"),
       MakeEntry(nr::NR_fcntl64, SysFcntl, kPartial, {kFd, kInt, kHex}, kInt,
                 "as fcntl, with F_*LK64"),
       MakeEntry(nr::NR_ioctl, SysIoctl, kPartial, {kFd, kHex, kHex}, kInt,
@@ -226,7 +227,7 @@ std::vector<SyscallEntry> Entries() {
       MakeEntry(nr::NR_timerfd_create, SysTimerfdCreate, kSupported,
                 {kInt, kHex}),
       MakeEntry(nr::NR_memfd_create, SysMemfdCreate, kPartial,
-                {kPath, kHex}, kInt, "no seals (F_ADD_SEALS is EINVAL)"),
+                {kPath, kHex}, kInt, "seals; MFD_HUGETLB is EINVAL (no huge pages)"),
       MakeEntry(nr::NR_inotify_init, SysInotifyInit, kPartial, {}, kInt,
                 "watches follow names (dentries), not inodes"),
       MakeEntry(nr::NR_inotify_init1, SysInotifyInit1, kPartial, {kHex}, kInt,
