@@ -131,7 +131,9 @@ void RemoveWatcherLocked(Registry& r, FsWatcher* watcher,
 }  // namespace
 
 void NotifySlow(Dentry& d, uint32_t mask, uint32_t cookie) {
-  if (d.IsDir() && !(mask & kInIgnored)) mask |= kInIsdir;
+  // Linux marks events on directories with IN_ISDIR, except the watched
+  // object's own IN_DELETE_SELF and IN_MOVE_SELF (and IN_IGNORED).
+  if (d.IsDir() && !(mask & kSelfOnly)) mask |= kInIsdir;
   std::shared_ptr<Dentry> parent = d.parent();
   std::string name = d.name();
   Registry& r = Reg();
