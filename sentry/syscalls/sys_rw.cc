@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "abi/linux/uio.h"
@@ -84,6 +85,33 @@ int64_t ImportIovecs(Task& t, uint64_t addr, int64_t count, bool compat,
   return 0;
 }
 
+// The sentry-side buffer of one transfer, never zero-filled (every byte
+// handed on was first written by the file or the copy-in). Transfers of up
+// to kCachedBuf bytes reuse one buffer per sentry thread (each task's
+// syscalls run on its own thread, one at a time), so the common small and
+// pipe-sized I/O allocates nothing.
+class IoBuffer {
+ public:
+  static constexpr uint64_t kCachedBuf = 64 * 1024;
+  explicit IoBuffer(uint64_t n) : size_(n) {
+    if (n <= kCachedBuf) {
+      thread_local std::unique_ptr<char[]> cached;
+      if (!cached) cached.reset(new char[kCachedBuf]);
+      data_ = cached.get();
+    } else {
+      owned_.reset(new char[n]);
+      data_ = owned_.get();
+    }
+  }
+  char* data() { return data_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<char[]> owned_;
+  char* data_;
+  uint64_t size_;
+};
+
 uint64_t TotalLen(const std::vector<IoSeg>& segs) {
   uint64_t total = 0;
   for (const IoSeg& s : segs) total += s.len;
@@ -98,7 +126,7 @@ int64_t DoRead(Task& t, vfs::FileDescription& f,
     char dummy;
     return pos < 0 ? f.Read(t, &dummy, 0) : f.PRead(&dummy, 0, pos);
   }
-  std::vector<char> buf(std::min(total, kIoChunk));
+  IoBuffer buf(std::min(total, kIoChunk));
   uint64_t done = 0;
   size_t seg = 0;
   uint64_t seg_off = 0;
@@ -141,7 +169,7 @@ int64_t DoWrite(Task& t, vfs::FileDescription& f,
     char dummy = 0;
     return pos < 0 ? f.Write(t, &dummy, 0) : f.PWrite(&dummy, 0, pos);
   }
-  std::vector<char> buf(std::min(total, kIoChunk));
+  IoBuffer buf(std::min(total, kIoChunk));
   uint64_t done = 0;
   size_t seg = 0;
   uint64_t seg_off = 0;
