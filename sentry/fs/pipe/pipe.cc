@@ -54,7 +54,10 @@ int64_t Pipe::Read(Task* t, void* buf, uint64_t n, bool nonblock) {
       b.len -= static_cast<uint32_t>(take);
       count += take;
       // A page's slot frees up only once all of it was read.
-      if (b.len == 0) bufs_.pop_front();
+      if (b.len == 0) {
+        if (free_pages_.size() < max_slots_) free_pages_.push_back(std::move(b.data));
+        bufs_.pop_front();
+      }
     }
     size_ -= count;
     cv_.SignalAll();
@@ -110,7 +113,12 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
         continue;
       }
       Buf b;
-      b.data.reset(new char[kPipeBuf]);
+      if (!free_pages_.empty()) {
+        b.data = std::move(free_pages_.back());
+        free_pages_.pop_back();
+      } else {
+        b.data.reset(new char[kPipeBuf]);
+      }
       uint64_t take = std::min<uint64_t>(n - done, kPipeBuf);
       std::memcpy(b.data.get(), in + done, take);
       b.len = static_cast<uint32_t>(take);

@@ -93,6 +93,9 @@ class Pipe {
   mutable absl::Mutex mu_;
   absl::CondVar cv_;
   std::deque<Buf> bufs_ ABSL_GUARDED_BY(mu_);
+  // Pages read empty, kept for the next writes (at most a full pipe's
+  // worth), so a steady stream allocates nothing.
+  std::vector<std::unique_ptr<char[]>> free_pages_ ABSL_GUARDED_BY(mu_);
   uint64_t max_slots_ ABSL_GUARDED_BY(mu_) = kPipeCapacity / kPipeBuf;
   uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;  // bytes buffered
   int readers_ ABSL_GUARDED_BY(mu_) = 0;
