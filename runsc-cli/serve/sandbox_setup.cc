@@ -12,6 +12,7 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
   parts.config.uid = spec.uid();
   parts.config.gid = spec.gid();
   parts.config.strace = strace;
+  parts.config.max_tasks = spec.limits().pids();
 
   // The layout `runsc do` uses (sentry/fs/sandbox_fs.h): the root
   // read-only, /dev, /tmp and /dev/shm tmpfs, then the spec's binds.

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/platform.h"
+#include "runsc-cli/serve/memory_cgroup.h"
 
 namespace runsc::serve {
 
@@ -16,6 +17,7 @@ namespace {
 constexpr size_t kMaxArgs = 4096;
 constexpr size_t kMaxArgBytes = 128 << 10;   // Linux's MAX_ARG_STRLEN
 constexpr size_t kMaxArgvTotal = 2 << 20;
+constexpr uint64_t kMinMemoryLimit = 32 << 20;
 
 grpc::Status Invalid(const std::string& field, const std::string& why) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -161,16 +163,17 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
   }
   const runsc::v1::Limits& lim = spec.limits();
   if (lim.memory_bytes() > 0) {
-    return Unsupported("spec.limits.memory_bytes",
-                       "memory limits are not supported yet (application "
-                       "memory lives in the platform's stub processes, which "
-                       "expose no limit yet)");
+    // The sentry itself needs some memory to boot the sandbox.
+    if (lim.memory_bytes() < kMinMemoryLimit) {
+      return Invalid("spec.limits.memory_bytes",
+                     absl::StrCat("below the minimum of ", kMinMemoryLimit, " bytes"));
+    }
+    if (absl::Status st = MemoryCgroup::Available(); !st.ok()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          absl::StrCat("spec.limits.memory_bytes: ", st.message()));
+    }
   }
-  if (lim.pids() > 0) {
-    return Unsupported("spec.limits.pids",
-                       "pids limits are not supported yet (needs the "
-                       "sandbox's process table, issue 4)");
-  }
+  if (lim.pids() > (1u << 22)) return Invalid("spec.limits.pids", "above 4194304");
   if (lim.fds() > (1u << 20)) return Invalid("spec.limits.fds", "above 1048576");
   if (lim.cpu_time_seconds() > (1ull << 31)) {
     return Invalid("spec.limits.cpu_time_seconds", "too large");

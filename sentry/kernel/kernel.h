@@ -60,6 +60,9 @@ struct KernelConfig {
   bool debug = false;        // --debug: log to stderr
   FILE* strace = nullptr;    // --strace output, or null
   bool report_unimplemented = false;
+  // The sandbox's pids limit: most tasks (threads included) alive at once,
+  // as Linux's pids cgroup (pids.max); 0 is no limit.
+  uint64_t max_tasks = 0;
 };
 
 struct ProcessInfo {
@@ -164,6 +167,17 @@ class Kernel {
   std::map<std::string, uint64_t> UnimplementedCounts() const;
   std::map<std::string, uint64_t> PartialCounts() const;
 
+  // The pids limit (KernelConfig::max_tasks), charged as Linux's pids
+  // cgroup does in copy_process(): a slot per task from clone (or
+  // StartProcess) until its sentry thread ends. ChargeTask returns false,
+  // and counts a limit hit, when the sandbox is full; fork/clone then fail
+  // with EAGAIN. StartTaskThread takes over the charge of the task it runs.
+  bool ChargeTask();
+  void UnchargeTask();
+  uint64_t PidsLimitHits() const {
+    return pids_limit_hits_.load(std::memory_order_relaxed);
+  }
+
   // Debug log line (only with --debug).
   void Debugf(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
 
@@ -185,6 +199,8 @@ class Kernel {
   std::map<pid_t, std::shared_ptr<ThreadGroup>> thread_groups_
       ABSL_GUARDED_BY(tree_mu_);
   int live_threads_ ABSL_GUARDED_BY(tree_mu_) = 0;
+  std::atomic<uint64_t> charged_tasks_{0};
+  std::atomic<uint64_t> pids_limit_hits_{0};
 
   mutable absl::Mutex report_mu_;
   std::map<std::string, uint64_t> unimplemented_ ABSL_GUARDED_BY(report_mu_);
