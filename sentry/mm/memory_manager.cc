@@ -587,6 +587,33 @@ int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t n) {
   return r == static_cast<int64_t>(n) ? r : -EFAULT;
 }
 
+namespace {
+// How many leading ranges lie wholly below the top of the task's address
+// space: a range past it faults, like an unmapped one.
+size_t UserRanges(const platform::AddressSpace::Range* r, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (AddOverflows(r[i].addr, r[i].len) || r[i].addr + r[i].len > kTaskSize) {
+      return i;
+    }
+  }
+  return n;
+}
+}  // namespace
+
+int64_t MemoryManager::CopyOutVec(const platform::AddressSpace::Range* ranges,
+                                  size_t n, const void* src) {
+  size_t ok = UserRanges(ranges, n);
+  if (ok == 0) return -EFAULT;
+  return as_->WriteV(ranges, ok, src);
+}
+
+int64_t MemoryManager::CopyInVec(const platform::AddressSpace::Range* ranges,
+                                 size_t n, void* dst) {
+  size_t ok = UserRanges(ranges, n);
+  if (ok == 0) return -EFAULT;
+  return as_->ReadV(ranges, ok, dst);
+}
+
 int64_t MemoryManager::CopyOutForce(uint64_t addr, const void* src,
                                     uint64_t n) {
   if (n == 0) return 0;

@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -124,6 +126,60 @@ TEST(Preadv2Test, OffsetsAndFlags) {
   EXPECT_THAT(syscall(SYS_preadv2, fd, rv, 2, 0L, 0L, 0x40000000), SyscallFailsWithErrno(EOPNOTSUPP));
   // Offsets below -1 are invalid.
   EXPECT_THAT(syscall(SYS_preadv2, fd, rv, 2, -2L, 0L, 0), SyscallFailsWithErrno(EINVAL));
+}
+
+// readv/writev over many iovecs (the sandbox copies them in one host call)
+// and with a faulting iovec in the middle: the bytes before it count, the
+// file offset moves by them only.
+TEST(VectoredIoTest, ManyIovecsAndPartialFaults) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  int fd;
+  ASSERT_THAT(fd = open(dir.Join("f").c_str(), O_RDWR | O_CREAT, 0644), SyscallSucceeds());
+  FdCloser c(fd);
+  // 1024 iovecs of 3 bytes each (UIO_MAXIOV), some empty ones among them.
+  std::string data;
+  for (int i = 0; i < 1024; i++) data += std::to_string(100 + i % 900);
+  std::vector<struct iovec> w(1024);
+  for (int i = 0; i < 1024; i++) {
+    w[i] = {&data[3 * i], static_cast<size_t>(i % 7 == 3 ? 0 : 3)};
+  }
+  size_t total = 0;
+  for (auto& v : w) total += v.iov_len;
+  EXPECT_THAT(writev(fd, w.data(), 1024), SyscallSucceedsWithValue(total));
+  std::vector<struct iovec> too_many(1025, {&data[0], 1});
+  EXPECT_THAT(writev(fd, too_many.data(), 1025), SyscallFailsWithErrno(EINVAL));
+  std::string back(total, '\0');
+  std::vector<struct iovec> r(1024);
+  size_t off = 0;
+  for (int i = 0; i < 1024; i++) {
+    size_t len = i % 5 == 0 ? 0 : std::min<size_t>(4, total - off);
+    r[i] = {&back[off], len};
+    off += len;
+  }
+  ASSERT_THAT(lseek(fd, 0, SEEK_SET), SyscallSucceeds());
+  EXPECT_THAT(readv(fd, r.data(), 1024), SyscallSucceedsWithValue(off));
+  std::string expect;
+  for (auto& v : w) expect.append(static_cast<char*>(v.iov_base), v.iov_len);
+  EXPECT_EQ(back.substr(0, off), expect.substr(0, off));
+
+  // A bad iovec after a good one.
+  char* bad = reinterpret_cast<char*>(8);
+  char a[4], b[4];
+  struct iovec rv[3] = {{a, 4}, {bad, 4}, {b, 4}};
+  ASSERT_THAT(lseek(fd, 0, SEEK_SET), SyscallSucceeds());
+  EXPECT_THAT(readv(fd, rv, 3), SyscallSucceedsWithValue(4));
+  EXPECT_EQ(std::string(a, 4), expect.substr(0, 4));
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 4);
+  struct iovec wv[3] = {{const_cast<char*>("WXYZ"), 4}, {bad, 4}, {b, 4}};
+  ASSERT_THAT(lseek(fd, 0, SEEK_SET), SyscallSucceeds());
+  EXPECT_THAT(writev(fd, wv, 3), SyscallSucceedsWithValue(4));
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 4);
+  // Bad from the start: EFAULT and nothing moves.
+  struct iovec all_bad[2] = {{bad, 4}, {a, 4}};
+  EXPECT_THAT(readv(fd, all_bad, 2), SyscallFailsWithErrno(EFAULT));
+  EXPECT_THAT(writev(fd, all_bad, 2), SyscallFailsWithErrno(EFAULT));
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 4);
 }
 
 TEST(FutimesatTest, SetsTimes) {
