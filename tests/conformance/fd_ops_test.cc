@@ -80,6 +80,72 @@ TEST(CloseRangeTest, UnshareLeavesTheSharedTableAlone) {
   close(110);
 }
 
+// dup and fork share the open file description: its offset and status
+// flags, not the per-descriptor close-on-exec flag.
+TEST(SharedDescriptionTest, DupAndForkShareOffsetAndFlags) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  int fd;
+  ASSERT_THAT(fd = open(dir.Join("f").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644),
+              SyscallSucceeds());
+  FdCloser c(fd);
+  int d;
+  ASSERT_THAT(d = dup(fd), SyscallSucceeds());
+  FdCloser cd(d);
+  EXPECT_TRUE(IsCloexec(fd));
+  EXPECT_FALSE(IsCloexec(d));
+  ASSERT_THAT(write(fd, "abcdef", 6), SyscallSucceedsWithValue(6));
+  EXPECT_EQ(lseek(d, 0, SEEK_CUR), 6);
+  ASSERT_THAT(lseek(d, 2, SEEK_SET), SyscallSucceeds());
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 2);
+  ASSERT_THAT(fcntl(d, F_SETFL, O_APPEND | O_NONBLOCK), SyscallSucceeds());
+  EXPECT_EQ(fcntl(fd, F_GETFL) & (O_APPEND | O_NONBLOCK), O_APPEND | O_NONBLOCK);
+  ASSERT_THAT(fcntl(d, F_SETFL, 0), SyscallSucceeds());
+  // A child's reads move the parent's offset.
+  pid_t child = fork();
+  if (child == 0) {
+    char b[2];
+    _exit(read(fd, b, 2) == 2 ? 0 : 1);
+  }
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 4);
+  // A second open(2) is a description of its own.
+  int other;
+  ASSERT_THAT(other = open(dir.Join("f").c_str(), O_RDONLY), SyscallSucceeds());
+  FdCloser co(other);
+  EXPECT_EQ(lseek(other, 0, SEEK_CUR), 0);
+}
+
+// The lowest free descriptor, and RLIMIT_NOFILE bounds the table (EMFILE).
+TEST(FdTableTest, LowestFreeAndNofileLimit) {
+  pid_t child = fork();
+  if (child == 0) {
+    struct rlimit rl = {20, 20};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(1);
+    if (close_range(3, ~0U, 0) != 0) _exit(2);
+    int fds[17];
+    for (int i = 0; i < 17; i++) {
+      fds[i] = open("/dev/null", O_RDONLY);
+      if (fds[i] != 3 + i) _exit(3);
+    }
+    if (open("/dev/null", O_RDONLY) != -1 || errno != EMFILE) _exit(4);
+    if (dup(0) != -1 || errno != EMFILE) _exit(5);
+    if (dup2(0, 20) != -1 || errno != EBADF) _exit(6);
+    if (fcntl(0, F_DUPFD, 20) != -1 || errno != EINVAL) _exit(7);
+    close(fds[5]);
+    close(fds[2]);
+    if (open("/dev/null", O_RDONLY) != fds[2]) _exit(8);
+    if (dup(0) != fds[5]) _exit(9);
+    _exit(0);
+  }
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  EXPECT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(DupfdTest, CloexecLowestAtOrAbove) {
   OpenAt(120);
   OpenAt(121);
