@@ -208,6 +208,43 @@ TEST(InotifyTest, WatchesFollowRenames) {
   EXPECT_TRUE(Has(evs, wd_a, IN_IGNORED, "")) << Describe(evs);
 }
 
+// Watches are per inode: a hard link reaches the same watch, adding a
+// watch through the other name gives the same wd, and unlinking one name
+// is IN_ATTRIB (the link count), not IN_DELETE_SELF.
+TEST(InotifyTest, HardLinksShareTheWatch) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string a = dir.Join("a"), b = dir.Join("b");
+  ASSERT_TRUE(conformance::WriteFile(a, "x"));
+  ASSERT_THAT(link(a.c_str(), b.c_str()), SyscallSucceeds());
+  int in = inotify_init1(IN_NONBLOCK);
+  ASSERT_GE(in, 0);
+  FdCloser c(in);
+  int wd;
+  ASSERT_THAT(wd = inotify_add_watch(in, a.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF),
+              SyscallSucceeds());
+  EXPECT_THAT(inotify_add_watch(in, b.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF),
+              SyscallSucceedsWithValue(wd));
+  int fd = open(b.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  ASSERT_THAT(write(fd, "y", 1), SyscallSucceeds());
+  close(fd);
+  std::vector<Ev> evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_MODIFY, "")) << Describe(evs);
+  ASSERT_THAT(unlink(a.c_str()), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_ATTRIB, "")) << Describe(evs);
+  EXPECT_FALSE(Has(evs, wd, IN_DELETE_SELF, "")) << Describe(evs);
+  ASSERT_THAT(chmod(b.c_str(), 0600), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_ATTRIB, "")) << Describe(evs);
+  ASSERT_THAT(unlink(b.c_str()), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_ATTRIB, "")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd, IN_DELETE_SELF, "")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd, IN_IGNORED, "")) << Describe(evs);
+}
+
 TEST(InotifyTest, OneshotAndRmWatch) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());
