@@ -33,6 +33,9 @@ class Strace;
 class TimerService;
 class Task;
 class ThreadGroup;
+namespace socket {
+class Network;
+}
 namespace vfs {
 class VirtualFilesystem;
 class FdTable;
@@ -60,6 +63,9 @@ struct KernelConfig {
   bool debug = false;        // --debug: log to stderr
   FILE* strace = nullptr;    // --strace output, or null
   bool report_unimplemented = false;
+  // --network: the namespace inet sockets live in (socket/netns/network.h);
+  // null: a loopback network created on first use.
+  std::shared_ptr<socket::Network> network;
   // The sandbox's pids limit: most tasks (threads included) alive at once,
   // as Linux's pids cgroup (pids.max); 0 is no limit.
   uint64_t max_tasks = 0;

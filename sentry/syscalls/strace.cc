@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -104,6 +105,34 @@ std::string StatOut(Task& t, uint64_t addr) {
   }
   return absl::StrFormat("{st_mode=%s|%04o, st_size=%d, ...}", type,
                          st.st_mode & 07777, st.st_size);
+}
+
+// A socket address as strace shows it; unix names decoded.
+std::string Sockaddr(Task& t, uint64_t addr, uint64_t len) {
+  if (addr == 0) return "NULL";
+  len = std::min<uint64_t>(len, 128);
+  std::string raw(len, '\0');
+  if (len < 2 || t.CopyIn(addr, raw.data(), len) < 0) return Pointer(addr);
+  uint16_t fam;
+  std::memcpy(&fam, raw.data(), 2);
+  if (fam == AF_UNIX) {
+    std::string path = raw.substr(2);
+    if (!path.empty() && path[0] == '\0') {
+      return "{sa_family=AF_UNIX, sun_path=@" +
+             Strace::QuoteString(path.substr(1), 108) + "}";
+    }
+    size_t nul = path.find('\0');
+    if (nul != std::string::npos) path.resize(nul);
+    return "{sa_family=AF_UNIX, sun_path=" + Strace::QuoteString(path, 108) +
+           "}";
+  }
+  if (fam == AF_INET && len >= 8) {
+    const unsigned char* b = reinterpret_cast<const unsigned char*>(raw.data());
+    return absl::StrFormat(
+        "{sa_family=AF_INET, sin_port=htons(%d), sin_addr=inet_addr(\"%d.%d.%d.%d\")}",
+        (b[2] << 8) | b[3], b[4], b[5], b[6], b[7]);
+  }
+  return absl::StrFormat("{sa_family=%d, ...}", fam);
 }
 
 bool IsOutput(ArgFmt f) {
@@ -263,6 +292,24 @@ std::string Strace::FormatFlags(uint64_t v, ArgFmt fmt) {
       if (v & 256) out += "|FUTEX_CLOCK_REALTIME";
       return out;
     }
+    case ArgFmt::kSockFamily:
+      switch (v) {
+        case AF_UNIX: return "AF_UNIX";
+        case AF_INET: return "AF_INET";
+        case AF_INET6: return "AF_INET6";
+        case AF_NETLINK: return "AF_NETLINK";
+        case AF_UNSPEC: return "AF_UNSPEC";
+      }
+      return absl::StrCat(v);
+    case ArgFmt::kSockType: {
+      static const std::vector<FlagName> kNames = {
+          {SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {SOCK_CLOEXEC, "SOCK_CLOEXEC"}};
+      const char* types[] = {"0", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW",
+                             "SOCK_RDM", "SOCK_SEQPACKET"};
+      const uint64_t ty = v & 0xf;
+      std::string first = ty < 6 ? types[ty] : absl::StrCat(ty);
+      return JoinFlags(v & ~uint64_t{0xf}, kNames, first);
+    }
     case ArgFmt::kWhence:
       switch (v) {
         case SEEK_SET: return "SEEK_SET";
@@ -325,6 +372,9 @@ void Strace::Enter(Task& t, const SyscallEntry* e, const SyscallArgs& a,
         break;
       case ArgFmt::kMode:
         call->args[i] = absl::StrFormat("%#o", v);
+        break;
+      case ArgFmt::kSockaddr:
+        call->args[i] = Sockaddr(t, v, i + 1 < 6 ? a.UInt(i + 1) : 0);
         break;
       case ArgFmt::kSignal: {
         const char* n = uapi::SignalName(static_cast<int>(v));
