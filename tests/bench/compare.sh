@@ -439,6 +439,7 @@ gb() {
   local rc=0
   run 600 "$@" "$GBENCH" "${GB_ARGS[@]}" || rc=$?
   [ "$rc" = 0 ] || GBFAIL[$mode]="exit $rc: $(last_err "$TMP/err")"
+  cp "$TMP/out" "$TMP/gb.raw.$mode.$round"
   # Keep whatever rows were printed, even from a run that failed part way.
   awk -F, '
     /^name,/ { header = 1; next }
@@ -524,4 +525,43 @@ for mode in "${GB_MODES[@]}"; do
   [ -n "${GBFAIL[$mode]:-}" ] && echo "  note: $mode run failed: ${GBFAIL[$mode]}"
 done
 for note in "${NOTES[@]}"; do echo "  error: $note"; done
+echo
+
+# ------------------------------------- 4. file benchmarks against the target --
+
+# The files issue's target: each file benchmark within 1.3x of "the
+# platform's bare syscall round trip plus the native work". The round trip is
+# BM_getppid in the same sandbox (interception, dispatch and return, with no
+# work); an iteration that makes K system calls (its "syscalls=K" label) is
+# set against K round trips plus the same iteration natively:
+#   x target = sandbox time / (K * sandbox getppid + native time).
+TARGET=1.3
+FILE_BENCHES=(BM_stat_deep BM_read_4k BM_pipe_64k BM_getdents_10k)
+# gb_calls NAME: K from the label of the native runs.
+gb_calls() {
+  grep -h "^\"$1\"," "$TMP"/gb.raw.native.* 2>/dev/null | grep -o 'syscalls=[0-9]*' |
+    head -n 1 | cut -d= -f2
+}
+echo "== 4. file benchmarks: sandbox time / (K x sandbox getppid + native), target <= $TARGET =="
+printf '  %-16s %3s %11s %11s %11s %11s %7s  %s\n' "benchmark" "K" "native ns" \
+  "getppid ns" "floor ns" "ours ns" "x floor" "verdict"
+for mode in ours gvisor; do
+  if [ "$mode" = ours ]; then ok=$OURS_OK; label=ours; else ok=$GVISOR_OK; label=gVisor; fi
+  [ "$ok" = 1 ] || continue
+  rt=$(num "$(gb_median "$mode" BM_getppid)")
+  for name in "${FILE_BENCHES[@]}"; do
+    n=$(num "$(gb_median native "$name")")
+    o=$(num "$(gb_median "$mode" "$name")")
+    k=$(gb_calls "$name")
+    if [ -z "$n" ] || [ -z "$o" ] || [ -z "$rt" ] || [ -z "$k" ]; then
+      printf '  %-16s %3s   not measured under %s\n' "$name" "${k:--}" "$label"
+      continue
+    fi
+    floor=$(awk -v k="$k" -v r="$rt" -v n="$n" 'BEGIN { printf "%.6g\n", k * r + n }')
+    x=$(ratio "$o" "$floor")
+    verdict=$(awk -v x="$x" -v t="$TARGET" 'BEGIN { print (x <= t) ? "ok" : "OVER TARGET" }')
+    printf '  %-16s %3s %11s %11s %11s %11s %7s  %s\n' "$name" "$k" "$(fmt_ns "$n")" \
+      "$(fmt_ns "$rt")" "$(fmt_ns "$floor")" "$(fmt_ns "$o")" "$x" "$label: $verdict"
+  done
+done
 exit 0
