@@ -82,6 +82,12 @@ void ThreadGroup::SetRlimit(int resource, uapi::Rlimit lim) {
   rlimits_[resource] = lim;
 }
 
+void ThreadGroup::AdvanceCpuSoftLimit(uint64_t seen) {
+  absl::MutexLock l(&mu_);
+  uapi::Rlimit& lim = rlimits_[uapi::kRlimitCpu];
+  if (lim.cur == seen && seen != uapi::kRlimInfinity) lim.cur = seen + 1;
+}
+
 void ThreadGroup::InheritFrom(const ThreadGroup& parent) {
   if (&parent == this) return;
   absl::MutexLock l1(&parent.mu_);

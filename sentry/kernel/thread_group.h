@@ -56,6 +56,10 @@ class ThreadGroup {
 
   uapi::Rlimit GetRlimit(int resource) const;
   void SetRlimit(int resource, uapi::Rlimit lim);
+  // RLIMIT_CPU's soft limit was reached: Linux raises it by one second so
+  // SIGXCPU repeats every second (check_process_timers()). Only done if
+  // the soft limit is still `seen` (a racing setrlimit wins).
+  void AdvanceCpuSoftLimit(uint64_t seen);
   // Copies limits, comm, exe and dispositions from the parent on fork.
   void InheritFrom(const ThreadGroup& parent);
 

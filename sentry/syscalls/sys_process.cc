@@ -23,6 +23,7 @@
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timers.h"
 #include "sentry/kernel/thread_group.h"
 
 namespace sentry {
@@ -195,7 +196,11 @@ static int64_t DoPrlimit(Task& t, int resource, const uapi::Rlimit* new_lim,
     if (resource == uapi::kRlimitNofile && new_lim->max > kNrOpen) return -EPERM;
   }
   if (old_lim) *old_lim = cur;
-  if (new_lim) tg.SetRlimit(resource, *new_lim);
+  if (new_lim) {
+    tg.SetRlimit(resource, *new_lim);
+    // update_rlimit_cpu(): the new limits take effect at once.
+    if (resource == uapi::kRlimitCpu) t.kernel().timers().OnCpuLimitChange(t);
+  }
   return 0;
 }
 
