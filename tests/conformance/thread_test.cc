@@ -1,6 +1,6 @@
 // Threads: creation and join (CLONE_CHILD_CLEARTID wakes), thread-local
 // storage (CLONE_SETTLS), futex wait/wake under contention, robust mutexes
-// whose owner dies, and exec from a thread.
+// whose owner dies, exec from a thread, and a 64-thread futex stress test.
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -65,6 +65,67 @@ TEST(FutexTest, TokenRingUnderContention) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(turn.load(), kThreads * kRounds);
+}
+
+// The stress test of the issue: 64 threads, each doing kStressRounds futex
+// waits and as many wakes. Threads are paired; a pair's word says whose
+// turn it is, and each thread waits for its turn, then passes it on and
+// wakes its partner. A lost wake-up hangs the pair (the case times out);
+// a spurious or misdirected one is caught by the turn check. All pairs run
+// at once, so the futex table sees 64 threads and 32 words together.
+constexpr int kStressThreads = 64;
+constexpr int kStressRounds = 10000;
+
+TEST(FutexStressTest, SixtyFourThreadsPingPong) {
+  struct alignas(64) Pair {
+    std::atomic<int> turn{0};  // hand-offs done; even: first thread's turn
+  };
+  std::vector<Pair> pairs(kStressThreads / 2);
+  // Waits that returned 0 (woken) and waiters the wakes reported: with no
+  // signals or timeouts in play every woken waiter was counted by exactly
+  // one FUTEX_WAKE, so the two totals agree.
+  std::atomic<long> woken_waits{0};
+  std::atomic<long> woken_by_wakes{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStressThreads; i++) {
+    threads.emplace_back([&, i] {
+      Pair& p = pairs[i / 2];
+      const int side = i % 2;
+      long waited = 0, woke = 0;
+      for (int r = 0; r < kStressRounds; r++) {
+        const int mine = 2 * r + side;
+        int cur;
+        while ((cur = p.turn.load()) != mine) {
+          if (cur > mine) {  // the partner took a turn that was ours
+            errors++;
+            return;
+          }
+          // EAGAIN: the turn moved meanwhile; re-check.
+          const long w = Futex(&p.turn, FUTEX_WAIT, cur);
+          if (w == 0) {
+            waited++;
+          } else if (errno != EAGAIN) {
+            errors++;
+          }
+        }
+        p.turn.store(mine + 1);
+        const long n = Futex(&p.turn, FUTEX_WAKE, 1);
+        if (n < 0 || n > 1) {
+          errors++;
+        } else {
+          woke += n;
+        }
+      }
+      woken_waits += waited;
+      woken_by_wakes += woke;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  for (const Pair& p : pairs) EXPECT_EQ(p.turn.load(), 2 * kStressRounds);
+  EXPECT_EQ(woken_waits.load(), woken_by_wakes.load());
+  EXPECT_GT(woken_waits.load(), 0);
 }
 
 TEST(FutexTest, WaitOnChangedValueIsEagain) {
