@@ -228,6 +228,43 @@ int64_t SysSetrlimit(Task& t, const SyscallArgs& a) {
   return DoPrlimit(t, a.Int(0), &nl, nullptr);
 }
 
+// i386 getrlimit (76, sys_old_getrlimit): both values clamped to
+// 0x7fffffff, the infinity of the original 32-bit ABI.
+int64_t SysOldGetrlimitI386(Task& t, const SyscallArgs& a) {
+  uapi::Rlimit ol;
+  int64_t r = DoPrlimit(t, a.Int(0), nullptr, &ol);
+  if (r < 0) return r;
+  auto clamp = [](uint64_t v) {
+    return static_cast<uint32_t>(std::min<uint64_t>(v, uapi::kRlimOldInfinity32));
+  };
+  const uapi::Rlimit32 out{clamp(ol.cur), clamp(ol.max)};
+  return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
+}
+
+// ugetrlimit (191, compat_sys_getrlimit): values at or above 0xffffffff
+// read as COMPAT_RLIM_INFINITY.
+int64_t SysUgetrlimitI386(Task& t, const SyscallArgs& a) {
+  uapi::Rlimit ol;
+  int64_t r = DoPrlimit(t, a.Int(0), nullptr, &ol);
+  if (r < 0) return r;
+  auto clamp = [](uint64_t v) {
+    return static_cast<uint32_t>(std::min<uint64_t>(v, uapi::kRlimInfinity32));
+  };
+  const uapi::Rlimit32 out{clamp(ol.cur), clamp(ol.max)};
+  return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
+}
+
+// compat_sys_setrlimit(): COMPAT_RLIM_INFINITY means RLIM_INFINITY.
+int64_t SysSetrlimitI386(Task& t, const SyscallArgs& a) {
+  uapi::Rlimit32 in;
+  if (t.CopyInObj(a.Ptr(1), &in) < 0) return -EFAULT;
+  auto widen = [](uint32_t v) {
+    return v == uapi::kRlimInfinity32 ? uapi::kRlimInfinity : uint64_t{v};
+  };
+  const uapi::Rlimit nl{widen(in.cur), widen(in.max)};
+  return DoPrlimit(t, a.Int(0), &nl, nullptr);
+}
+
 int64_t SysSchedGetaffinity(Task& t, const SyscallArgs& a) {
   if (a.Int(0) < 0) return -EINVAL;
   if (!IsOwnPid(t, a.Int(0))) return -ESRCH;

@@ -19,6 +19,11 @@ int64_t SysArchPrctl(Task& t, const SyscallArgs& a);
 int64_t SysPrlimit64(Task& t, const SyscallArgs& a);
 int64_t SysGetrlimit(Task& t, const SyscallArgs& a);
 int64_t SysSetrlimit(Task& t, const SyscallArgs& a);
+// i386: getrlimit (old, 0x7fffffff infinity), ugetrlimit, setrlimit on
+// struct compat_rlimit.
+int64_t SysOldGetrlimitI386(Task& t, const SyscallArgs& a);
+int64_t SysUgetrlimitI386(Task& t, const SyscallArgs& a);
+int64_t SysSetrlimitI386(Task& t, const SyscallArgs& a);
 int64_t SysSchedGetaffinity(Task& t, const SyscallArgs& a);
 int64_t SysSchedYield(Task& t, const SyscallArgs& a);
 int64_t SysGetcpu(Task& t, const SyscallArgs& a);

@@ -20,6 +20,9 @@ int64_t SysGetpriority(Task& t, const SyscallArgs& a);
 int64_t SysSetpriority(Task& t, const SyscallArgs& a);
 int64_t SysGetrusage(Task& t, const SyscallArgs& a);
 int64_t SysTimes(Task& t, const SyscallArgs& a);
+// i386 layouts (struct compat_rusage, struct compat_tms).
+int64_t SysGetrusageI386(Task& t, const SyscallArgs& a);
+int64_t SysTimesI386(Task& t, const SyscallArgs& a);
 int64_t SysPersonality(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry
