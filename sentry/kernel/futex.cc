@@ -86,7 +86,10 @@ int64_t FutexManager::Requeue(Task& t, const FutexKey& from,
       moved++;
     }
   }
-  return woken + (cmp ? moved : 0);
+  // Both operations return woken + requeued (futex_requeue()'s
+  // task_count); futex(2) says FUTEX_REQUEUE counts only the woken, but
+  // the kernel has never done that.
+  return woken + moved;
 }
 
 int64_t FutexManager::WakeOp(Task& t, const FutexKey& k1, const FutexKey& k2,

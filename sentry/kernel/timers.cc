@@ -351,8 +351,14 @@ void TimerService::OnExec(Task& t) {
   // keep what each CPU interval timer had left.
   const pid_t stub = t.mm().address_space().StubPid();
   if (stub == p->stub) return;
+  int64_t left[3] = {0, 0, 0};
+  for (Timer& tm : p->itimers) {
+    if (tm.cpu && tm.armed) {
+      left[tm.cpu_clock] = std::max<int64_t>(tm.deadline - p->last_cpu[tm.cpu_clock], 1);
+    }
+  }
   // The old image's CPU time still counts against RLIMIT_CPU: its last
-  // reading (at most one poll interval old; the stub may be gone).
+  // reading (at most one poll interval old if the stub is already gone).
   {
     timespec ts;
     if (clock_gettime(ProcessCpuClock(p->stub, kCpuSched), &ts) == 0) {
@@ -360,12 +366,6 @@ void TimerService::OnExec(Task& t) {
     }
     p->cpu_base = AddNs(p->cpu_base, p->last_cpu[kCpuSched]);
     p->last_cpu[kCpuSched] = 0;
-  }
-  int64_t left[3] = {0, 0, 0};
-  for (Timer& tm : p->itimers) {
-    if (tm.cpu && tm.armed) {
-      left[tm.cpu_clock] = std::max<int64_t>(tm.deadline - p->last_cpu[tm.cpu_clock], 1);
-    }
   }
   p->stub = stub;
   for (Timer& tm : p->itimers) {

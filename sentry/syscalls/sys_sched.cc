@@ -60,8 +60,9 @@ int64_t SysSchedSetaffinity(Task& t, const SyscallArgs& a) {
 
 int64_t SysSchedGetscheduler(Task& t, const SyscallArgs& a) {
   if (a.Int(0) < 0) return -EINVAL;
-  if (!Target(t, a.Int(0))) return -ESRCH;
-  return kSchedOther;
+  std::shared_ptr<ThreadGroup> tg = Target(t, a.Int(0));
+  if (!tg) return -ESRCH;
+  return tg->sched_policy();
 }
 
 int64_t SysSchedSetscheduler(Task& t, const SyscallArgs& a) {
@@ -70,12 +71,16 @@ int64_t SysSchedSetscheduler(Task& t, const SyscallArgs& a) {
   int32_t prio;
   if (!a.Ptr(2)) return -EINVAL;
   if (t.CopyInObj(a.Ptr(2), &prio) < 0) return -EFAULT;
-  if (!Target(t, a.Int(0))) return -ESRCH;
+  std::shared_ptr<ThreadGroup> tg = Target(t, a.Int(0));
+  if (!tg) return -ESRCH;
   switch (policy) {
     case kSchedOther:
     case kSchedBatch:
     case kSchedIdle:
-      return prio == 0 ? 0 : -EINVAL;
+      if (prio != 0) return -EINVAL;
+      // Recorded (the host runs every stub at SCHED_OTHER).
+      tg->set_sched_policy(a.Int(1));
+      return 0;
     case kSchedFifo:
     case kSchedRr:
       if (prio < 1 || prio > 99) return -EINVAL;

@@ -3,7 +3,10 @@
 // whose owner dies, exec from a thread, and a 64-thread futex stress test.
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,6 +142,205 @@ TEST(FutexTest, WaitOnChangedValueIsEagain) {
   EXPECT_THAT(syscall(SYS_futex, &word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 1, &ts,
                       nullptr, 0),
               SyscallFailsWithErrno(ETIMEDOUT));
+}
+
+// ---------------------------------------------------------------------------
+// The other futex operations (futex(2)).
+
+long FutexOp(std::atomic<int>* addr, int op, int val, const timespec* ts,
+             std::atomic<int>* addr2, int val3) {
+  return syscall(SYS_futex, reinterpret_cast<int*>(addr), op, val, ts,
+                 reinterpret_cast<int*>(addr2), val3);
+}
+
+// Starts `n` threads blocked in FUTEX_WAIT_BITSET on `word` with `bits`;
+// returns once all of them are asleep (the sleepers are counted by a wake
+// that finds them, so the test polls with a zero-waiter check instead).
+struct Sleepers {
+  std::vector<std::thread> threads;
+  std::atomic<int> woken{0};
+  void Start(std::atomic<int>* word, int n, int op, uint32_t bits) {
+    for (int i = 0; i < n; i++) {
+      threads.emplace_back([this, word, op, bits] {
+        while (word->load() == 0) {
+          const long r = FutexOp(word, op | FUTEX_PRIVATE_FLAG, 0, nullptr,
+                                 nullptr, static_cast<int>(bits));
+          if (r == 0) break;  // woken (EAGAIN: the word changed; EINTR: retry)
+        }
+        woken++;
+      });
+    }
+    // Let them reach the kernel.
+    usleep(200 * 1000);
+  }
+  void Join() {
+    for (auto& t : threads) t.join();
+  }
+};
+
+TEST(FutexOpsTest, WakeBitsetWakesOnlyMatchingWaiters) {
+  std::atomic<int> word{0};
+  Sleepers a, b;
+  a.Start(&word, 2, FUTEX_WAIT_BITSET, 0x1);
+  b.Start(&word, 2, FUTEX_WAIT_BITSET, 0x2);
+  // Only the 0x2 sleepers match.
+  EXPECT_EQ(FutexOp(&word, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, 10, nullptr,
+                    nullptr, 0x2),
+            2);
+  b.Join();
+  EXPECT_EQ(b.woken.load(), 2);
+  EXPECT_EQ(a.woken.load(), 0);
+  // A zero bitset is EINVAL for both operations.
+  EXPECT_THAT(FutexOp(&word, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, 1, nullptr,
+                      nullptr, 0),
+              SyscallFailsWithErrno(EINVAL));
+  EXPECT_THAT(FutexOp(&word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0, nullptr,
+                      nullptr, 0),
+              SyscallFailsWithErrno(EINVAL));
+  // Plain FUTEX_WAKE matches every bitset.
+  EXPECT_EQ(Futex(&word, FUTEX_WAKE, 10), 2);
+  a.Join();
+}
+
+TEST(FutexOpsTest, WaitBitsetAbsoluteTimeoutOnBothClocks) {
+  std::atomic<int> word{0};
+  for (int clock : {CLOCK_MONOTONIC, CLOCK_REALTIME}) {
+    timespec now;
+    clock_gettime(clock, &now);
+    timespec deadline = now;
+    deadline.tv_nsec += 50 * 1000 * 1000;
+    if (deadline.tv_nsec >= 1000000000) {
+      deadline.tv_sec++;
+      deadline.tv_nsec -= 1000000000;
+    }
+    const int op = FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG |
+                   (clock == CLOCK_REALTIME ? FUTEX_CLOCK_REALTIME : 0);
+    EXPECT_THAT(FutexOp(&word, op, 0, &deadline, nullptr, FUTEX_BITSET_MATCH_ANY),
+                SyscallFailsWithErrno(ETIMEDOUT))
+        << "clock " << clock;
+    timespec after;
+    clock_gettime(clock, &after);
+    const int64_t late_ns = (after.tv_sec - deadline.tv_sec) * 1000000000LL +
+                            (after.tv_nsec - deadline.tv_nsec);
+    EXPECT_GE(late_ns, 0) << "returned before the deadline, clock " << clock;
+    // A deadline already past returns at once.
+    EXPECT_THAT(FutexOp(&word, op, 0, &now, nullptr, FUTEX_BITSET_MATCH_ANY),
+                SyscallFailsWithErrno(ETIMEDOUT));
+  }
+  // FUTEX_CLOCK_REALTIME is only valid with the bitset/absolute ops... and
+  // FUTEX_WAIT (relative) since 4.5; a bad timespec is EINVAL.
+  timespec bad = {0, 1000000000};
+  EXPECT_THAT(FutexOp(&word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0, &bad,
+                      nullptr, FUTEX_BITSET_MATCH_ANY),
+              SyscallFailsWithErrno(EINVAL));
+}
+
+TEST(FutexOpsTest, CmpRequeueMovesWaitersToAnotherWord) {
+  std::atomic<int> from{0};
+  std::atomic<int> to{0};
+  Sleepers s;
+  s.Start(&from, 4, FUTEX_WAIT_BITSET, FUTEX_BITSET_MATCH_ANY);
+  // The expected value must match the word.
+  EXPECT_THAT(FutexOp(&from, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 1,
+                      reinterpret_cast<timespec*>(2), &to, 5),
+              SyscallFailsWithErrno(EAGAIN));
+  // Wake one, move two (val2 travels in the timeout argument): returns
+  // woken + requeued.
+  EXPECT_EQ(FutexOp(&from, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 1,
+                    reinterpret_cast<timespec*>(2), &to, 0),
+            3);
+  for (int i = 0; i < 100 && s.woken.load() < 1; i++) usleep(10000);
+  EXPECT_EQ(s.woken.load(), 1);
+  // One left on `from`, two now on `to`.
+  EXPECT_EQ(Futex(&to, FUTEX_WAKE, 10), 2);
+  EXPECT_EQ(Futex(&from, FUTEX_WAKE, 10), 1);
+  s.Join();
+  EXPECT_EQ(s.woken.load(), 4);
+  EXPECT_THAT(FutexOp(&from, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, -1,
+                      reinterpret_cast<timespec*>(1), &to, 0),
+              SyscallFailsWithErrno(EINVAL));
+}
+
+TEST(FutexOpsTest, RequeueWithoutCompare) {
+  std::atomic<int> from{0};
+  std::atomic<int> to{0};
+  Sleepers s;
+  s.Start(&from, 2, FUTEX_WAIT_BITSET, FUTEX_BITSET_MATCH_ANY);
+  EXPECT_EQ(FutexOp(&from, FUTEX_REQUEUE | FUTEX_PRIVATE_FLAG, 0,
+                    reinterpret_cast<timespec*>(10), &to, 0),
+            2);
+  EXPECT_EQ(Futex(&from, FUTEX_WAKE, 10), 0);
+  EXPECT_EQ(Futex(&to, FUTEX_WAKE, 10), 2);
+  s.Join();
+}
+
+TEST(FutexOpsTest, WakeOpChangesTheSecondWordAndWakesOnBoth) {
+  std::atomic<int> w1{0};
+  std::atomic<int> w2{5};
+  Sleepers s1, s2;
+  s1.Start(&w1, 1, FUTEX_WAIT_BITSET, FUTEX_BITSET_MATCH_ANY);
+  // w2's sleepers wait for its value 5 to change.
+  for (int i = 0; i < 1; i++) {
+    s2.threads.emplace_back([&] {
+      FutexOp(&w2, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 5, nullptr, nullptr,
+              FUTEX_BITSET_MATCH_ANY);
+      s2.woken++;
+    });
+  }
+  usleep(200 * 1000);
+  // *w2 += 3 (old value 5); wake 1 on w1, and 1 on w2 if old > 4.
+  const int op = FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_GT, 4);
+  EXPECT_EQ(FutexOp(&w1, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1,
+                    reinterpret_cast<timespec*>(1), &w2, op),
+            2);
+  EXPECT_EQ(w2.load(), 8);
+  s1.Join();
+  s2.Join();
+  EXPECT_EQ(s1.woken.load() + s2.woken.load(), 2);
+  // With a false comparison only the first word's waiters are woken.
+  EXPECT_EQ(FutexOp(&w1, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1,
+                    reinterpret_cast<timespec*>(1), &w2,
+                    FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 99)),
+            0);
+  EXPECT_EQ(w2.load(), 1);
+}
+
+TEST(FutexOpsTest, SharedFutexAcrossFork) {
+  // A MAP_SHARED word: a non-private futex wakes a waiter in another
+  // process.
+  void* mem = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mem, MAP_FAILED);
+  auto* word = static_cast<std::atomic<int>*>(mem);
+  word->store(0);
+  pid_t child = fork();
+  if (child == 0) {
+    while (word->load() == 0) {
+      syscall(SYS_futex, reinterpret_cast<int*>(word), FUTEX_WAIT, 0, nullptr, nullptr, 0);
+    }
+    _exit(word->load() == 7 ? 0 : 1);
+  }
+  usleep(100 * 1000);
+  word->store(7);
+  // The child leaves its loop only once it sees 7: asleep in the kernel, it
+  // needs a wake on the shared key (a private key of ours would not reach
+  // it). Wake until it exits, for at most 10 s.
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 1000 && !exited; i++) {
+    syscall(SYS_futex, reinterpret_cast<int*>(word), FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    if (waitpid(child, &status, WNOHANG) == child) {
+      exited = true;
+    } else {
+      usleep(10000);
+    }
+  }
+  if (!exited) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+  }
+  EXPECT_TRUE(exited) << "the child was never woken";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  munmap(mem, 4096);
 }
 
 TEST(RobustMutexTest, OwnerDeathIsReported) {

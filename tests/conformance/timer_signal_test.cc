@@ -198,7 +198,10 @@ TEST(ItimerTest, ProfAndVirtualCountCpuTime) {
       for (int i = 0; i < 100000 && g_count == 0; i++) x = x + 1;
     }
     EXPECT_EQ(g_count, 1) << "which " << which;
-    EXPECT_GE(CpuMs() - cpu0, 25) << "which " << which;
+    // Linux samples the process clock for its CPU timers at ticks (4 ms
+    // at HZ=250); natively, under load, the signal was seen after 22 ms of
+    // this clock for a 30 ms timer.
+    EXPECT_GE(CpuMs() - cpu0, 15) << "which " << which;
   }
 }
 
