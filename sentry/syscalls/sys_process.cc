@@ -418,11 +418,13 @@ int64_t SysPrctl(Task& t, const SyscallArgs& a) {
   return -EINVAL;
 }
 
-int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
+namespace {
+
+uapi::Sysinfo CollectSysinfo(Task& t) {
   struct sysinfo host;
-  if (::sysinfo(&host) < 0) return -errno;
   uapi::Sysinfo s;
   std::memset(&s, 0, sizeof(s));
+  if (::sysinfo(&host) < 0) return s;
   s.uptime = host.uptime;
   for (int i = 0; i < 3; i++) s.loads[i] = host.loads[i];
   s.totalram = host.totalram;
@@ -433,7 +435,45 @@ int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
   s.freeswap = host.freeswap;
   s.procs = static_cast<uint16_t>(t.kernel().ThreadGroupIds().size());
   s.mem_unit = host.mem_unit;
-  return t.CopyOutObj(a.Ptr(0), s) < 0 ? -EFAULT : 0;
+  return s;
+}
+
+}  // namespace
+
+int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
+  return t.CopyOutObj(a.Ptr(0), CollectSysinfo(t)) < 0 ? -EFAULT : 0;
+}
+
+// compat_sys_sysinfo(): when a memory size does not fit in 32 bits, the
+// unit grows to the page size and every size shrinks to match.
+int64_t SysSysinfoI386(Task& t, const SyscallArgs& a) {
+  uapi::Sysinfo s = CollectSysinfo(t);
+  if ((s.totalram >> 32) || (s.totalswap >> 32)) {
+    int bits = 0;
+    while (s.mem_unit < 4096) {
+      s.mem_unit <<= 1;
+      bits++;
+    }
+    for (uint64_t* v : {&s.totalram, &s.freeram, &s.sharedram, &s.bufferram,
+                        &s.totalswap, &s.freeswap, &s.totalhigh, &s.freehigh}) {
+      *v >>= bits;
+    }
+  }
+  uapi::Sysinfo32 out;
+  std::memset(&out, 0, sizeof(out));
+  out.uptime = static_cast<int32_t>(s.uptime);
+  for (int i = 0; i < 3; i++) out.loads[i] = static_cast<uint32_t>(s.loads[i]);
+  out.totalram = static_cast<uint32_t>(s.totalram);
+  out.freeram = static_cast<uint32_t>(s.freeram);
+  out.sharedram = static_cast<uint32_t>(s.sharedram);
+  out.bufferram = static_cast<uint32_t>(s.bufferram);
+  out.totalswap = static_cast<uint32_t>(s.totalswap);
+  out.freeswap = static_cast<uint32_t>(s.freeswap);
+  out.procs = s.procs;
+  out.totalhigh = static_cast<uint32_t>(s.totalhigh);
+  out.freehigh = static_cast<uint32_t>(s.freehigh);
+  out.mem_unit = s.mem_unit;
+  return t.CopyOutObj(a.Ptr(0), out) < 0 ? -EFAULT : 0;
 }
 
 }  // namespace sentry

@@ -36,6 +36,8 @@ int64_t SysGetsid(Task& t, const SyscallArgs& a);
 int64_t SysSetpgid(Task& t, const SyscallArgs& a);
 int64_t SysSetsid(Task& t, const SyscallArgs& a);
 int64_t SysSysinfo(Task& t, const SyscallArgs& a);
+// i386 sysinfo: struct compat_sysinfo, sizes rescaled to fit 32 bits.
+int64_t SysSysinfoI386(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry
 

@@ -228,6 +228,10 @@ int64_t SysGetrusage(Task& t, const SyscallArgs& a) {
 int64_t SysGetrusageI386(Task& t, const SyscallArgs& a) {
   uapi::Rusage ru;
   if (int64_t r = CollectRusage(t, a.Int(0), &ru); r < 0) return r;
+  return t.CopyOutObj(a.Ptr(1), Rusage32From(ru)) < 0 ? -EFAULT : 0;
+}
+
+uapi::Rusage32 Rusage32From(const uapi::Rusage& ru) {
   uapi::Rusage32 out{};
   out.ru_utime = ToTimeval32(ru.ru_utime);
   out.ru_stime = ToTimeval32(ru.ru_stime);
@@ -236,7 +240,7 @@ int64_t SysGetrusageI386(Task& t, const SyscallArgs& a) {
   out.ru_majflt = static_cast<int32_t>(ru.ru_majflt);
   out.ru_nvcsw = static_cast<int32_t>(ru.ru_nvcsw);
   out.ru_nivcsw = static_cast<int32_t>(ru.ru_nivcsw);
-  return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
+  return out;
 }
 
 int64_t SysTimes(Task& t, const SyscallArgs& a) {

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -55,6 +57,9 @@ constexpr long kI386Getpgid = 132;
 constexpr long kI386Getsid = 147;
 constexpr long kI386SchedGetscheduler = 157;
 constexpr long kI386Ugetrlimit = 191;
+constexpr long kI386Wait4 = 114;
+constexpr long kI386Sysinfo = 116;
+constexpr long kI386Waitid = 284;
 static_assert(kI386Exit == 1);
 
 // Returns eax, sign-extended, so that -errno comes back as a negative number.
@@ -65,6 +70,16 @@ int32_t Int80(long nr, long a1 = 0, long a2 = 0, long a3 = 0) {
   asm volatile("int $0x80"
                : "=a"(ret)
                : "a"(nr), "b"(a1), "c"(a2), "d"(a3)
+               : "memory", "cc", "r8", "r9", "r10", "r11");
+  return static_cast<int32_t>(ret);
+}
+
+// Five arguments: ebx, ecx, edx, esi, edi.
+int32_t Int80x5(long nr, long a1, long a2, long a3, long a4, long a5) {
+  long ret;
+  asm volatile("int $0x80"
+               : "=a"(ret)
+               : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
                : "memory", "cc", "r8", "r9", "r10", "r11");
   return static_cast<int32_t>(ret);
 }
@@ -445,6 +460,64 @@ TEST_F(Int80Test, ProcessIdentity) {
   errno = 0;
   const int nice = getpriority(PRIO_PROCESS, 0);
   EXPECT_EQ(Int80(kI386Getpriority, PRIO_PROCESS, 0), 20 - nice);
+}
+
+TEST_F(Int80Test, WaitidAndWait4Use32BitLayouts) {
+  pid_t child = fork();
+  if (child == 0) _exit(9);
+  // compat_siginfo_t: signo, errno, code, then pid, uid, status at 12/16/20.
+  memset(low_, 0x55, 512);
+  char* info = low_;
+  char* ru = low_ + 256;
+  ASSERT_EQ(Int80x5(kI386Waitid, P_PID, child, LowAddr(), WEXITED, LowAddr() + 256), 0);
+  int32_t f[6];
+  memcpy(f, info, sizeof(f));
+  EXPECT_EQ(f[0], SIGCHLD);
+  EXPECT_EQ(f[2], CLD_EXITED);
+  EXPECT_EQ(f[3], child);
+  EXPECT_EQ(f[5], 9);
+  EXPECT_EQ(static_cast<unsigned char>(info[128]), 0x55) << "wrote past compat_siginfo_t";
+  EXPECT_EQ(static_cast<unsigned char>(ru[72]), 0x55) << "wrote past struct compat_rusage";
+
+  child = fork();
+  if (child == 0) _exit(3);
+  memset(low_, 0x55, 512);
+  ASSERT_EQ(Int80x5(kI386Wait4, child, LowAddr(), 0, LowAddr() + 256, 0), child);
+  int32_t status;
+  memcpy(&status, low_, 4);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  EXPECT_EQ(static_cast<unsigned char>(ru[72]), 0x55) << "wrote past struct compat_rusage";
+  EXPECT_EQ(Int80x5(kI386Waitid, P_ALL, 0, LowAddr(), WEXITED | WNOHANG, 0), -ECHILD);
+  EXPECT_EQ(Int80x5(kI386Waitid, P_ALL, 0, LowAddr(), 0, 0), -EINVAL);
+}
+
+// struct compat_sysinfo.
+struct Sysinfo32 {
+  int32_t uptime;
+  uint32_t loads[3];
+  uint32_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+  uint16_t procs, pad;
+  uint32_t totalhigh, freehigh, mem_unit;
+  char f[8];
+};
+static_assert(sizeof(Sysinfo32) == 64);
+
+TEST_F(Int80Test, SysinfoFitsSizesIn32Bits) {
+  struct sysinfo native;
+  ASSERT_THAT(sysinfo(&native), SyscallSucceeds());
+  memset(low_, 0x55, 128);
+  ASSERT_EQ(Int80(kI386Sysinfo, LowAddr()), 0);
+  const auto* s = reinterpret_cast<const Sysinfo32*>(low_);
+  EXPECT_NEAR(s->uptime, native.uptime, 2);
+  EXPECT_GT(s->mem_unit, 0u);
+  // The same total, in whatever unit makes it fit.
+  const double total = static_cast<double>(s->totalram) * s->mem_unit;
+  const double native_total = static_cast<double>(native.totalram) * native.mem_unit;
+  EXPECT_NEAR(total, native_total, native_total * 0.01);
+  EXPECT_GT(s->procs, 0);
+  EXPECT_EQ(static_cast<unsigned char>(low_[64]), 0x55) << "wrote past compat_sysinfo";
+  EXPECT_EQ(Int80(kI386Sysinfo, 1), -EFAULT);
 }
 
 }  // namespace

@@ -343,6 +343,80 @@ TEST(FutexOpsTest, SharedFutexAcrossFork) {
   munmap(mem, 4096);
 }
 
+// ---------------------------------------------------------------------------
+// Signals end futex waits.
+
+std::atomic<int> g_usr1{0};
+void OnUsr1(int) { g_usr1++; }
+
+TEST(FutexSignalTest, FatalSignalKillsAProcessWaitingOnAFutex) {
+  // What multiprocessing.Pool's terminate() does to a worker parked on a
+  // lock: SIGTERM at its default action must end it.
+  pid_t child = fork();
+  if (child == 0) {
+    std::atomic<int> word{0};
+    for (;;) Futex(&word, FUTEX_WAIT, 0);
+  }
+  usleep(100 * 1000);
+  ASSERT_THAT(kill(child, SIGTERM), SyscallSucceeds());
+  int status = 0;
+  for (int i = 0; i < 500; i++) {
+    if (waitpid(child, &status, WNOHANG) == child) break;
+    usleep(10 * 1000);
+    if (i == 499) {
+      kill(child, SIGKILL);
+      waitpid(child, &status, 0);
+      FAIL() << "SIGTERM did not end a process blocked in FUTEX_WAIT";
+    }
+  }
+  ASSERT_TRUE(WIFSIGNALED(status)) << status;
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+}
+
+// Runs FUTEX_WAIT on a word nobody changes while another thread signals
+// this one after 100 ms and, after 300 ms, changes the word and wakes it.
+long WaitThroughASignal(int sa_flags, const timespec* timeout, int* err) {
+  struct sigaction sa = {}, old;
+  sa.sa_handler = OnUsr1;
+  sa.sa_flags = sa_flags;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, &old);
+  g_usr1 = 0;
+  std::atomic<int> word{0};
+  const pid_t me = static_cast<pid_t>(syscall(SYS_gettid));
+  std::thread other([&] {
+    usleep(100 * 1000);
+    syscall(SYS_tgkill, getpid(), me, SIGUSR1);
+    usleep(200 * 1000);
+    word.store(1);
+    Futex(&word, FUTEX_WAKE, 1);
+  });
+  const long r = syscall(SYS_futex, reinterpret_cast<int*>(&word),
+                         FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 0, timeout, nullptr, 0);
+  *err = errno;
+  other.join();
+  sigaction(SIGUSR1, &old, nullptr);
+  return r;
+}
+
+TEST(FutexSignalTest, HandlerInterruptsTheWaitUnlessSaRestart) {
+  int err = 0;
+  // Without SA_RESTART: EINTR once the handler has run.
+  EXPECT_EQ(WaitThroughASignal(0, nullptr, &err), -1);
+  EXPECT_EQ(err, EINTR);
+  EXPECT_EQ(g_usr1.load(), 1);
+  // With SA_RESTART an untimed wait goes on after the handler, until the
+  // wake (0) or, if the word already changed, EAGAIN.
+  const long r = WaitThroughASignal(SA_RESTART, nullptr, &err);
+  EXPECT_TRUE(r == 0 || (r == -1 && err == EAGAIN)) << r << " errno " << err;
+  EXPECT_EQ(g_usr1.load(), 1);
+  // A timed wait is not restarted across a handler: EINTR even with
+  // SA_RESTART (futex_wait_restart only follows a restart_syscall).
+  timespec ts = {5, 0};
+  EXPECT_EQ(WaitThroughASignal(SA_RESTART, &ts, &err), -1);
+  EXPECT_EQ(err, EINTR);
+}
+
 TEST(RobustMutexTest, OwnerDeathIsReported) {
   pthread_mutexattr_t attr;
   pthread_mutexattr_init(&attr);
