@@ -153,9 +153,21 @@ long FutexOp(std::atomic<int>* addr, int op, int val, const timespec* ts,
                  reinterpret_cast<int*>(addr2), val3);
 }
 
+// How many threads wait on `word`: a requeue of every waiter onto the same
+// word moves nothing and returns the count (futex_requeue()'s task_count).
+long CountWaiters(std::atomic<int>* word) {
+  return FutexOp(word, FUTEX_REQUEUE | FUTEX_PRIVATE_FLAG, 0,
+                 reinterpret_cast<timespec*>(INT32_MAX), word, 0);
+}
+
+// Polls (for up to 20 s) until `n` threads wait on `word`.
+void AwaitWaiters(std::atomic<int>* word, long n) {
+  for (int i = 0; i < 2000 && CountWaiters(word) < n; i++) usleep(10 * 1000);
+  ASSERT_EQ(CountWaiters(word), n) << "the sleepers never all went to sleep";
+}
+
 // Starts `n` threads blocked in FUTEX_WAIT_BITSET on `word` with `bits`;
-// returns once all of them are asleep (the sleepers are counted by a wake
-// that finds them, so the test polls with a zero-waiter check instead).
+// returns once all of them are asleep.
 struct Sleepers {
   std::vector<std::thread> threads;
   std::atomic<int> woken{0};
@@ -170,9 +182,12 @@ struct Sleepers {
         woken++;
       });
     }
-    // Let them reach the kernel.
-    usleep(200 * 1000);
+    waiting_on = word;
+    expected += n;
+    AwaitWaiters(word, expected);
   }
+  std::atomic<int>* waiting_on = nullptr;
+  long expected = 0;
   void Join() {
     for (auto& t : threads) t.join();
   }
@@ -182,6 +197,7 @@ TEST(FutexOpsTest, WakeBitsetWakesOnlyMatchingWaiters) {
   std::atomic<int> word{0};
   Sleepers a, b;
   a.Start(&word, 2, FUTEX_WAIT_BITSET, 0x1);
+  b.expected = 2;  // a's two sleepers wait on the same word
   b.Start(&word, 2, FUTEX_WAIT_BITSET, 0x2);
   // Only the 0x2 sleepers match.
   EXPECT_EQ(FutexOp(&word, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, 10, nullptr,
@@ -287,7 +303,7 @@ TEST(FutexOpsTest, WakeOpChangesTheSecondWordAndWakesOnBoth) {
       s2.woken++;
     });
   }
-  usleep(200 * 1000);
+  AwaitWaiters(&w2, 1);
   // *w2 += 3 (old value 5); wake 1 on w1, and 1 on w2 if old > 4.
   const int op = FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_GT, 4);
   EXPECT_EQ(FutexOp(&w1, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1,

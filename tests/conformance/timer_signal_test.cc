@@ -527,10 +527,12 @@ TEST(TimerExecTest, ItimersSurviveExecPosixTimersDoNot) {
   if (child == 0) {
     timer_t id;
     if (timer_create(CLOCK_MONOTONIC, nullptr, &id) != 0) _exit(126);
+    // Long enough for exec to finish first on a loaded machine; the new
+    // image then outlives the timer's expiry.
     struct itimerspec its = {};
-    its.it_value.tv_nsec = 100 * 1000 * 1000;
+    its.it_value.tv_nsec = 500 * 1000 * 1000;
     timer_settime(id, 0, &its, nullptr);
-    execl("/bin/sleep", "sleep", "0.3", nullptr);
+    execl("/bin/sleep", "sleep", "1", nullptr);
     _exit(127);
   }
   ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
