@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "abi/linux/resource.h"
+#include "absl/cleanup/cleanup.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timers.h"
@@ -68,6 +69,10 @@ int64_t Task::Clone(const CloneArgs& args) {
       if (n >= limit) return -EAGAIN;
     }
   }
+
+  // The sandbox's pids limit (pids cgroup: EAGAIN).
+  if (!kernel_.ChargeTask()) return -EAGAIN;
+  absl::Cleanup uncharge = [this] { kernel_.UnchargeTask(); };
 
   // The host side.
   std::shared_ptr<MemoryManager> child_mm;
@@ -140,6 +145,7 @@ int64_t Task::Clone(const CloneArgs& args) {
     kernel_.timers().OnCpuLimitChange(*child);
   }
 
+  std::move(uncharge).Cancel();  // StartTaskThread owns the charge now
   kernel_.StartTaskThread(child, [child_as, handle, regs](Task& c) {
     auto ctx = c.kernel().platform().AdoptThread(child_as, handle);
     if (!ctx.ok()) {
