@@ -28,9 +28,9 @@ done
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The host processes that belong to sandbox `root` (runsc's pid): its
-# children (the stubs are made children of the sentry) and anything traced
-# by one of its threads. Printed as "pid:starttime" so that a recycled pid is
-# not mistaken for a survivor.
+# descendants (stubs are children of the sentry, or of a jail zygote it
+# started) and anything traced by one of its threads. Printed as
+# "pid:starttime" so that a recycled pid is not mistaken for a survivor.
 sandbox_procs() {
   local root=$1
   # One pass over every process's status: pid, parent, tracer (a thread id)
@@ -42,8 +42,8 @@ sandbox_procs() {
         else if ($5 == "PPid") ppid[pid] = v
         else tracer[pid] = v }
       END {
+        mine[root] = 1
         for (p in ppid) {
-          if (p == root) continue
           t = tracer[p]
           tg = (t != "" && t != 0) ? tgid[t] : ""
           # A tracer thread is not listed under /proc: ask its process.
@@ -53,8 +53,14 @@ sandbox_procs() {
               if (line ~ /^Tgid:/) { split(line, a, /[\t ]+/); tg = a[2] }
             close(f)
           }
-          if (ppid[p] == root || tg == root) print p
+          if (tg == root) mine[p] = 1
         }
+        # Descendants of runsc or of anything it traces, to a fixed point.
+        do {
+          grew = 0
+          for (p in ppid) if (!(p in mine) && (ppid[p] in mine)) { mine[p] = 1; grew = 1 }
+        } while (grew)
+        for (p in mine) if (p != root) print p
       }' |
     while read -r p; do
       start=$(awk '{print $22}' "/proc/$p/stat" 2>/dev/null) && echo "$p:$start"
