@@ -57,9 +57,16 @@ Kernel::Kernel(KernelConfig config, std::unique_ptr<platform::Platform> platform
 Kernel::~Kernel() {
   // Every task thread must be gone before the kernel is (RunInit waits for
   // them); this is the backstop for other users.
-  absl::MutexLock l(&tree_mu_);
-  for (auto& [pid, tg] : thread_groups_) GroupExitLocked(*tg, SIGKILL);
-  while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
+  {
+    absl::MutexLock l(&tree_mu_);
+    for (auto& [pid, tg] : thread_groups_) GroupExitLocked(*tg, SIGKILL);
+    while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
+  }
+  // Idle task threads touch the kernel: they must be gone too.
+  absl::MutexLock l(&idle_mu_);
+  idle_stop_ = true;
+  idle_mu_.Await(absl::Condition(
+      +[](int* n) { return *n == 0; }, &pool_threads_));
 }
 
 pid_t Kernel::AllocatePid() {
@@ -167,7 +174,8 @@ void Kernel::StartTaskThread(std::shared_ptr<Task> t,
     absl::MutexLock l(&tree_mu_);
     live_threads_++;
   }
-  std::thread([this, t = std::move(t), setup = std::move(setup)]() {
+  std::function<void()> work = [this, t = std::move(t),
+                                 setup = std::move(setup)]() {
     if (setup(*t)) {
       t->RunLoop();
     } else {
@@ -177,7 +185,43 @@ void Kernel::StartTaskThread(std::shared_ptr<Task> t,
     absl::MutexLock l(&tree_mu_);
     live_threads_--;
     tree_cv_.SignalAll();
+  };
+  {
+    absl::MutexLock l(&idle_mu_);
+    if (idle_threads_ > static_cast<int>(idle_work_.size())) {
+      idle_work_.push_back(std::move(work));  // an idle thread takes it
+      return;
+    }
+    pool_threads_++;
+  }
+  std::thread([this, work = std::move(work)]() mutable {
+    work();
+    work = nullptr;  // the task's last references go now
+    IdleLoop();
   }).detach();
+}
+
+void Kernel::IdleLoop() {
+  for (;;) {
+    std::function<void()> work;
+    {
+      absl::MutexLock l(&idle_mu_);
+      idle_threads_++;
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(idle_mu_) {
+        return idle_stop_ || !idle_work_.empty();
+      };
+      idle_mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(2));
+      idle_threads_--;
+      if (idle_work_.empty() || idle_stop_) {
+        // Idle too long, or the kernel is going away.
+        pool_threads_--;
+        return;
+      }
+      work = std::move(idle_work_.front());
+      idle_work_.pop_front();
+    }
+    work();
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -185,6 +186,18 @@ class Kernel {
   std::map<pid_t, std::shared_ptr<ThreadGroup>> thread_groups_
       ABSL_GUARDED_BY(tree_mu_);
   int live_threads_ ABSL_GUARDED_BY(tree_mu_) = 0;
+
+  // Task threads are reused: a thread whose task is done waits a while for
+  // the next one instead of exiting. Creating a host thread per task costs
+  // more than the whole rest of a fork on a busy host (a new thread is
+  // queued behind every runnable one; a woken sleeper is not). See
+  // StartTaskThread.
+  void IdleLoop();
+  absl::Mutex idle_mu_;
+  std::deque<std::function<void()>> idle_work_ ABSL_GUARDED_BY(idle_mu_);
+  int idle_threads_ ABSL_GUARDED_BY(idle_mu_) = 0;  // waiting for work
+  int pool_threads_ ABSL_GUARDED_BY(idle_mu_) = 0;  // alive, busy or not
+  bool idle_stop_ ABSL_GUARDED_BY(idle_mu_) = false;
 
   mutable absl::Mutex report_mu_;
   std::map<std::string, uint64_t> unimplemented_ ABSL_GUARDED_BY(report_mu_);
