@@ -18,6 +18,8 @@
 #include "runsc-cli/signal_forwarder.h"
 #include "sentry/fs/sandbox_fs.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/socket/netns/network.h"
+#include "sentry/socket/netns/publisher.h"
 #include "sentry/vfs/fd_table.h"
 #include "sentry/vfs/fs_context.h"
 #include "sentry/vfs/host_fd_file.h"
@@ -51,8 +53,21 @@ constexpr char kDoUsage[] =
     "  -v, --volume HOST:GUEST[:ro|rw]\n"
     "                           bind-mount a host directory or file at GUEST\n"
     "                           (read-only unless :rw; repeatable)\n"
+    "  --tmpfs GUEST[:size=N[k|m|g]][,ro]\n"
+    "                           a tmpfs of the sandbox's own at GUEST (repeatable;\n"
+    "                           mounted in order with the volumes)\n"
     "  --root DIR               host directory shown as / (default /)\n"
     "  --root-rw                make the root writable (default read-only)\n"
+    "  --network=loopback|host|none\n"
+    "                           inet sockets: loopback (default) is a network\n"
+    "                           namespace of the sandbox's own with only lo;\n"
+    "                           host is the host's network; none has no\n"
+    "                           AF_INET/AF_INET6 at all\n"
+    "  -p, --publish [HOSTIP:]HOSTPORT:SANDBOXPORT\n"
+    "                           forward TCP connections to HOSTIP:HOSTPORT on\n"
+    "                           the host (default 127.0.0.1) to the sandbox's\n"
+    "                           127.0.0.1:SANDBOXPORT (loopback network;\n"
+    "                           repeatable)\n"
     "Inside: / is the host root read-only, /tmp and /dev/shm are tmpfs,\n"
     "/dev holds null/zero/full/random/urandom/tty, /proc is the sandbox's.\n";
 
@@ -67,6 +82,8 @@ struct DoOptions {
   bool clear_env = false;
   std::string hostname = "sandbox";
   sentry::fs::SandboxFsOptions fs_opts;
+  sentry::socket::NetworkMode network = sentry::socket::NetworkMode::kLoopback;
+  std::vector<sentry::socket::PortMapping> ports;
   std::vector<std::string> argv;
 };
 
@@ -133,11 +150,35 @@ bool ParseDo(const std::vector<std::string>& args, DoOptions* o,
         return false;
       }
       o->fs_opts.binds.push_back(*b);
+    } else if (name == "--tmpfs") {
+      if (!take()) return false;
+      auto b = sentry::fs::ParseTmpfsMount(value);
+      if (!b.ok()) {
+        *err = std::string(b.status().message());
+        return false;
+      }
+      o->fs_opts.binds.push_back(*b);
     } else if (name == "--root") {
       if (!take()) return false;
       o->fs_opts.root = value;
     } else if (name == "--root-rw") {
       o->fs_opts.root_writable = true;
+    } else if (name == "--network") {
+      if (!take()) return false;
+      auto m = sentry::socket::ParseNetworkMode(value);
+      if (!m.ok()) {
+        *err = "--network: " + std::string(m.status().message());
+        return false;
+      }
+      o->network = *m;
+    } else if (name == "-p" || name == "--publish") {
+      if (!take()) return false;
+      auto m = sentry::socket::ParsePortMapping(value);
+      if (!m.ok()) {
+        *err = name + ": " + std::string(m.status().message());
+        return false;
+      }
+      o->ports.push_back(*m);
     } else if (name == "--hostname") {
       if (!take()) return false;
       o->hostname = value;
@@ -147,6 +188,12 @@ bool ParseDo(const std::vector<std::string>& args, DoOptions* o,
     }
   }
   o->argv.assign(args.begin() + i, args.end());
+  if (!o->ports.empty() && o->network != sentry::socket::NetworkMode::kLoopback) {
+    *err = std::string("-p/--publish needs --network=loopback (with --network=") +
+           sentry::socket::NetworkModeName(o->network) +
+           " there is no sandbox namespace to publish from)";
+    return false;
+  }
   if (o->argv.empty()) {
     *err = "no command given";
     return false;
@@ -211,6 +258,17 @@ int CmdDo(const std::vector<std::string>& args) {
       config.strace = strace_file;
     }
   }
+
+  auto net = sentry::socket::Network::Create(o.network);
+  if (!net.ok()) {
+    fprintf(stderr, "runsc do: %s\n", std::string(net.status().message()).c_str());
+    return 125;
+  }
+  if (absl::Status ps = (*net)->Publish(o.ports); !ps.ok()) {
+    fprintf(stderr, "runsc do: -p: %s\n", std::string(ps.message()).c_str());
+    return 125;
+  }
+  config.network = *net;
 
   auto vfs = sentry::fs::BuildSandboxVfs(o.fs_opts);
   if (!vfs.ok()) {

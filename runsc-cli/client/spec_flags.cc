@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include "absl/strings/str_split.h"
+#include "sentry/fs/sandbox_fs.h"
+#include "sentry/socket/netns/publisher.h"
 
 extern char** environ;
 
@@ -18,12 +20,18 @@ const char kSpecFlagsHelp[] =
     "  --clear-env             do not pass this shell's environment\n"
     "  --rootfs DIR            host directory shown read-only as / (default /)\n"
     "  --mount SRC:DST[:ro]    read-only bind mount of a host directory\n"
+    "  --tmpfs DST[:size=N]    a tmpfs of the sandbox's own (after the binds)\n"
     "  --hostname NAME         the sandbox's host name\n"
     "  --platform NAME         ptrace (default)\n"
-    "  --network NAME          none (default)\n"
+    "  --network NAME          loopback (default: own namespace, only lo),\n"
+    "                          host, or none (no inet sockets)\n"
+    "  -p, --publish [IP:]HOSTPORT:SANDBOXPORT\n"
+    "                          publish a sandbox TCP port on the host\n"
+    "                          (loopback network; repeatable)\n"
     "  --uid N --gid N         credentials inside (default 0)\n"
     "  --label K=V             label shown by list (repeatable)\n"
-    "  --memory BYTES --pids N limits (not supported yet: refused)\n"
+    "  --memory BYTES          memory limit (host memory cgroup)\n"
+    "  --pids N                tasks alive at once (fork fails with EAGAIN)\n"
     "  --fds N                 open-file limit\n"
     "  --cpu-seconds N         CPU time limit (RLIMIT_CPU)\n"
     "  --timeout SECONDS       wall-clock limit, then SIGKILL\n"
@@ -36,9 +44,12 @@ void AddSpecFlags(SpecFlags* s, std::vector<Flag>* f) {
   f->push_back({"--clear-env", false, SetTrue(&s->clear_env)});
   f->push_back({"--rootfs", true, SetString(&s->rootfs)});
   f->push_back({"--mount", true, AppendString(&s->mounts)});
+  f->push_back({"--tmpfs", true, AppendString(&s->tmpfs)});
   f->push_back({"--hostname", true, SetString(&s->hostname)});
   f->push_back({"--platform", true, SetString(&s->platform)});
   f->push_back({"--network", true, SetString(&s->network)});
+  f->push_back({"--publish", true, AppendString(&s->ports)});
+  f->push_back({"-p", true, AppendString(&s->ports)});
   f->push_back({"--uid", true, SetUint(&s->uid)});
   f->push_back({"--gid", true, SetUint(&s->gid)});
   f->push_back({"--label", true, AppendString(&s->labels)});
@@ -86,9 +97,33 @@ bool BuildCreateRequest(const SpecFlags& s, const std::vector<std::string>& argv
     mount->set_destination(parts[1]);
     mount->set_read_only(parts.size() == 2 || parts[2] == "ro");
   }
+  for (const std::string& t : s.tmpfs) {
+    absl::StatusOr<sentry::fs::BindMount> b = sentry::fs::ParseTmpfsMount(t);
+    if (!b.ok()) {
+      *err = "--tmpfs: " + std::string(b.status().message());
+      return false;
+    }
+    auto* mount = spec->add_mounts();
+    mount->set_type("tmpfs");
+    mount->set_destination(b->guest);
+    mount->set_read_only(!b->writable);
+    mount->set_size_bytes(b->tmpfs_size);
+  }
   spec->set_hostname(s.hostname);
   spec->set_platform(s.platform);
   spec->set_network(s.network);
+  for (const std::string& p : s.ports) {
+    auto m = sentry::socket::ParsePortMapping(p);
+    if (!m.ok()) {
+      *err = "--publish " + p + ": " + std::string(m.status().message());
+      return false;
+    }
+    auto* pm = spec->add_ports();
+    pm->set_protocol("tcp");
+    pm->set_host_ip(m->host_ip);
+    pm->set_host_port(m->host_port);
+    pm->set_sandbox_port(m->sandbox_port);
+  }
   spec->set_uid(static_cast<uint32_t>(s.uid));
   spec->set_gid(static_cast<uint32_t>(s.gid));
   for (const std::string& l : s.labels) {

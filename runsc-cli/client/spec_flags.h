@@ -13,7 +13,8 @@ namespace runsc::client {
 struct SpecFlags {
   std::string id;
   std::string cwd, rootfs, hostname, platform, network;
-  std::vector<std::string> env, mounts, labels;
+  std::vector<std::string> ports;  // -p/--publish specs
+  std::vector<std::string> env, mounts, tmpfs, labels;
   bool clear_env = false;
   bool syscall_counters = false;
   uint64_t uid = 0, gid = 0;

@@ -73,6 +73,8 @@ struct Sandbox {
   std::map<uint64_t, std::optional<runsc::internal::Reply>> pending
       ABSL_GUARDED_BY(mu);
   bool deleted ABSL_GUARDED_BY(mu) = false;
+  // OOM kills in the sandbox's memory cgroup already reported as events.
+  uint64_t oom_reported ABSL_GUARDED_BY(mu) = 0;
 
   // Connection to the sentry (-1: none); one frame at a time. Taken after
   // mu when both are held, never before.
@@ -135,6 +137,9 @@ class Manager {
   void HandleMessage(Sandbox& sb, const runsc::internal::FromSentry& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sb.mu);
   void SentryGone(Sandbox& sb, pid_t child) ABSL_EXCLUSIVE_LOCKS_REQUIRED(sb.mu);
+  // Publishes a `memory` limit event for OOM kills in the sandbox's memory
+  // cgroup not reported yet; true when there were any.
+  bool CheckOom(Sandbox& sb) ABSL_EXCLUSIVE_LOCKS_REQUIRED(sb.mu);
   void Finish(Sandbox& sb, runsc::v1::State state,
               const runsc::v1::ExitStatus& status, const std::string& reason,
               int64_t finished_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(sb.mu);

@@ -106,6 +106,7 @@ class SentryRun {
   absl::Mutex mu_;
   std::map<int, std::shared_ptr<ProcessIo>> procs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> unimpl_sent_ ABSL_GUARDED_BY(mu_);
+  uint64_t pids_hits_sent_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, uint64_t> counts_sent_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -266,6 +267,16 @@ void SentryRun::PollCounters() {
       FromSentry m;
       m.mutable_unimplemented()->set_name(name);
       m.mutable_unimplemented()->set_count(n);
+      out.push_back(std::move(m));
+    }
+    if (const uint64_t hits = kernel_->PidsLimitHits(); hits != pids_hits_sent_) {
+      pids_hits_sent_ = hits;
+      FromSentry m;
+      m.mutable_limit_hit()->set_resource("pids");
+      m.mutable_limit_hit()->set_count(hits);
+      m.mutable_limit_hit()->set_detail(absl::StrCat(
+          "pids limit of ", spec_.limits().pids(), " reached: ", hits,
+          " fork/clone call(s) failed with EAGAIN"));
       out.push_back(std::move(m));
     }
     if (counter_) {

@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "sentry/fs/sandbox_fs.h"
+#include "sentry/socket/netns/network.h"
+#include "sentry/socket/netns/publisher.h"
 
 namespace runsc::serve {
 
@@ -12,13 +14,39 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
   parts.config.uid = spec.uid();
   parts.config.gid = spec.gid();
   parts.config.strace = strace;
+  parts.config.max_tasks = spec.limits().pids();
+
+  // The sandbox's network (validated already): created here, in the
+  // sentry process, which owns the namespace and the published ports.
+  auto mode = sentry::socket::ParseNetworkMode(spec.network());
+  if (!mode.ok()) return mode.status();
+  auto net = sentry::socket::Network::Create(*mode);
+  if (!net.ok()) return net.status();
+  std::vector<sentry::socket::PortMapping> ports;
+  for (const runsc::v1::PortMapping& p : spec.ports()) {
+    sentry::socket::PortMapping m;
+    if (!p.host_ip().empty()) m.host_ip = p.host_ip();
+    m.host_port = static_cast<uint16_t>(p.host_port());
+    m.sandbox_port = static_cast<uint16_t>(p.sandbox_port());
+    ports.push_back(m);
+  }
+  if (absl::Status st = (*net)->Publish(ports); !st.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("ports: ", st.message()));
+  }
+  parts.config.network = *net;
 
   // The layout `runsc do` uses (sentry/fs/sandbox_fs.h): the root
   // read-only, /dev, /tmp and /dev/shm tmpfs, then the spec's binds.
   sentry::fs::SandboxFsOptions fs_opts;
   fs_opts.root = spec.rootfs().empty() ? "/" : spec.rootfs();
   for (const runsc::v1::Mount& m : spec.mounts()) {
-    fs_opts.binds.push_back({m.source(), m.destination(), !m.read_only()});
+    sentry::fs::BindMount b;
+    b.host = m.source();
+    b.guest = m.destination();
+    b.writable = !m.read_only();
+    b.tmpfs = m.type() == "tmpfs";
+    b.tmpfs_size = m.size_bytes();
+    fs_opts.binds.push_back(b);
   }
   auto vfs = sentry::fs::BuildSandboxVfs(fs_opts);
   if (!vfs.ok()) {

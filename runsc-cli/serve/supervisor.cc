@@ -17,6 +17,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "runsc-cli/serve/exit_status.h"
 #include "runsc-cli/serve/manager.h"
+#include "runsc-cli/serve/memory_cgroup.h"
 #include "runsc-cli/serve/wire.h"
 
 extern char** environ;
@@ -35,7 +36,37 @@ std::string DescribeWait(int ws) {
   return absl::StrCat("exited with status ", WEXITSTATUS(ws));
 }
 
+// The memory cgroup of a sandbox with a memory limit: named by id and by
+// its state directory, so two daemons never share one.
+std::string CgroupName(const Sandbox& sb) {
+  return absl::StrCat("runsc-", sb.id, "-",
+                      absl::Hex(std::hash<std::string>{}(sb.dir) & 0xffffffff));
+}
+
+uint64_t MemoryLimit(const Sandbox& sb) ABSL_SHARED_LOCKS_REQUIRED(sb.mu) {
+  return sb.rec.sandbox().spec().limits().memory_bytes();
+}
+
+// Publishes a `limit` event for OOM kills not reported yet; true when the
+// sandbox's memory cgroup saw any.
 }  // namespace
+
+bool Manager::CheckOom(Sandbox& sb) {
+  if (MemoryLimit(sb) == 0) return false;
+  absl::StatusOr<MemoryCgroup> cg = MemoryCgroup::Find(CgroupName(sb));
+  if (!cg.ok()) return false;
+  const uint64_t kills = cg->OomKills();
+  if (kills > sb.oom_reported) {
+    sb.oom_reported = kills;
+    runsc::v1::Event e;
+    e.mutable_limit()->set_resource("memory");
+    e.mutable_limit()->set_detail(absl::StrCat(
+        "memory limit of ", MemoryLimit(sb), " bytes reached: the OOM killer "
+        "killed ", kills, " process(es) of the sandbox"));
+    Publish(sb.id, std::move(e));
+  }
+  return kills > 0;
+}
 
 grpc::Status Manager::SpawnSentry(const std::shared_ptr<Sandbox>& self) {
   Sandbox& sb = *self;
@@ -52,6 +83,17 @@ grpc::Status Manager::SpawnSentry(const std::shared_ptr<Sandbox>& self) {
     const int e = errno;
     close(lfd);
     return Status(StatusCode::INTERNAL, absl::StrCat(log, ": ", strerror(e)));
+  }
+  std::optional<MemoryCgroup> cgroup;
+  if (const uint64_t limit = MemoryLimit(sb); limit > 0) {
+    absl::StatusOr<MemoryCgroup> cg = MemoryCgroup::Create(CgroupName(sb), limit);
+    if (!cg.ok()) {
+      close(lfd);
+      close(log_fd);
+      return Status(StatusCode::FAILED_PRECONDITION,
+                    absl::StrCat("spec.limits.memory_bytes: ", cg.status().message()));
+    }
+    cgroup = *cg;
   }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -87,10 +129,22 @@ grpc::Status Manager::SpawnSentry(const std::shared_ptr<Sandbox>& self) {
     return Status(StatusCode::INTERNAL,
                   absl::StrCat("spawn ", opts_.runsc_path, ": ", strerror(err)));
   }
+  // Into the memory cgroup before it boots (it waits for the Boot message
+  // below), so every stub it creates is charged there too.
+  if (cgroup) {
+    if (absl::Status st = cgroup->Enter(pid); !st.ok()) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      cgroup->Remove();
+      return Status(StatusCode::FAILED_PRECONDITION,
+                    absl::StrCat("spec.limits.memory_bytes: ", st.message()));
+    }
+  }
   int conn = ConnectUnix(sock);
   if (conn < 0) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+    if (cgroup) cgroup->Remove();
     return Status(StatusCode::INTERNAL,
                   absl::StrCat("connect ", sock, ": ", strerror(-conn)));
   }
@@ -290,7 +344,11 @@ void Manager::HandleMessage(Sandbox& sb, const runsc::internal::FromSentry& m) {
       const int pid = m.exited().pid();
       if (pid == 1) {
         if (!sb.Final()) {
-          const auto& st = m.exited().status();
+          runsc::v1::ExitStatus st = m.exited().status();
+          if (CheckOom(sb) && st.signal() == SIGKILL && st.error().empty()) {
+            st.set_error(absl::StrCat("killed by the OOM killer (memory limit of ",
+                                      MemoryLimit(sb), " bytes)"));
+          }
           if (st.signal() == SIGXCPU) {
             runsc::v1::Event e;
             e.mutable_limit()->set_resource("cpu_time");
@@ -328,6 +386,13 @@ void Manager::HandleMessage(Sandbox& sb, const runsc::internal::FromSentry& m) {
       runsc::v1::Event e;
       e.mutable_unimplemented()->set_name(m.unimplemented().name());
       e.mutable_unimplemented()->set_count(m.unimplemented().count());
+      Publish(sb.id, std::move(e));
+      break;
+    }
+    case FromSentry::kLimitHit: {
+      runsc::v1::Event e;
+      e.mutable_limit()->set_resource(m.limit_hit().resource());
+      e.mutable_limit()->set_detail(m.limit_hit().detail());
       Publish(sb.id, std::move(e));
       break;
     }
@@ -376,6 +441,13 @@ void Manager::Supervise(std::shared_ptr<Sandbox> sb, int conn, pid_t child) {
   }
   absl::MutexLock l(&sb->mu);
   sb->supervised = false;
+  const bool oom = CheckOom(*sb);
+  if (MemoryLimit(*sb) > 0) {
+    // The stubs die with their tracer; then the cgroup can go.
+    if (absl::StatusOr<MemoryCgroup> cg = MemoryCgroup::Find(CgroupName(*sb)); cg.ok()) {
+      cg->Remove();
+    }
+  }
   if (sb->Final()) return;
   runsc::internal::ExitRecord er;
   if (ReadExitRecord(*sb, &er)) {
@@ -386,6 +458,13 @@ void Manager::Supervise(std::shared_ptr<Sandbox> sb, int conn, pid_t child) {
   if (!sb->kill_reason.empty()) {
     runsc::v1::ExitStatus st = ExitStatusFromWait(SIGKILL);
     st.set_error(sb->kill_reason);
+    Finish(*sb, runsc::v1::STOPPED, st, "", UnixNowNs());
+    return;
+  }
+  if (have_ws && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL && oom) {
+    runsc::v1::ExitStatus st = ExitStatusFromWait(SIGKILL);
+    st.set_error(absl::StrCat("the sentry was killed by the OOM killer (memory "
+                              "limit of ", MemoryLimit(*sb), " bytes)"));
     Finish(*sb, runsc::v1::STOPPED, st, "", UnixNowNs());
     return;
   }

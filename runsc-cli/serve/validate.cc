@@ -8,6 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/platform.h"
+#include "runsc-cli/serve/memory_cgroup.h"
+#include "sentry/socket/netns/network.h"
+#include "sentry/socket/netns/publisher.h"
 
 namespace runsc::serve {
 
@@ -16,6 +19,7 @@ namespace {
 constexpr size_t kMaxArgs = 4096;
 constexpr size_t kMaxArgBytes = 128 << 10;   // Linux's MAX_ARG_STRLEN
 constexpr size_t kMaxArgvTotal = 2 << 20;
+constexpr uint64_t kMinMemoryLimit = 32 << 20;
 
 grpc::Status Invalid(const std::string& field, const std::string& why) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -102,13 +106,19 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
   for (int i = 0; i < spec.mounts_size(); i++) {
     const runsc::v1::Mount& m = spec.mounts(i);
     const std::string f = absl::StrCat("spec.mounts[", i, "]");
-    if (!m.type().empty() && m.type() != "bind") {
-      if (m.type() == "tmpfs") {
-        return Unsupported(f + ".type", "tmpfs mounts are not supported yet");
+    if (m.type() == "tmpfs") {
+      if (!m.source().empty()) return Invalid(f + ".source", "must be empty for tmpfs");
+      if (m.destination().empty()) {
+        return Invalid(f + ".destination", "must not be empty");
       }
-      return Invalid(f + ".type", absl::StrCat("unknown type \"", m.type(),
-                                               "\" (known: bind)"));
+      if (!(st = CheckPath(m.destination(), f + ".destination")).ok()) return st;
+      continue;
     }
+    if (!m.type().empty() && m.type() != "bind") {
+      return Invalid(f + ".type", absl::StrCat("unknown type \"", m.type(),
+                                               "\" (known: bind, tmpfs)"));
+    }
+    if (m.size_bytes() != 0) return Invalid(f + ".size_bytes", "only for tmpfs");
     if (m.source().empty()) return Invalid(f + ".source", "must not be empty");
     if (m.destination().empty()) {
       return Invalid(f + ".destination", "must not be empty");
@@ -124,15 +134,11 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
     auto p = platform::Platform::Create(spec.platform());
     if (!p.ok()) return Invalid("spec.platform", std::string(p.status().message()));
   }
-  const std::string& net = spec.network();
-  if (!net.empty() && net != "none") {
-    if (net == "loopback" || net == "host") {
-      return Unsupported("spec.network",
-                         absl::StrCat("\"", net, "\": the sentry has no socket "
-                                      "support yet; only \"none\" is available"));
-    }
-    return Invalid("spec.network", absl::StrCat("unknown network \"", net,
-                                                "\" (none, loopback, host)"));
+  auto net = sentry::socket::ParseNetworkMode(spec.network());
+  if (!net.ok()) {
+    return Invalid("spec.network", absl::StrCat("unknown network \"",
+                                                spec.network(),
+                                                "\" (loopback, host, none)"));
   }
   for (int i = 0; i < spec.ports_size(); i++) {
     const auto& p = spec.ports(i);
@@ -140,17 +146,26 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
     if (p.protocol() != "" && p.protocol() != "tcp" && p.protocol() != "udp") {
       return Invalid(f + ".protocol", "want tcp or udp");
     }
+    if (p.protocol() == "udp") {
+      return Unsupported(f + ".protocol", "only TCP ports can be published");
+    }
     if (p.host_port() == 0 || p.host_port() > 65535) {
       return Invalid(f + ".host_port", "want 1..65535");
     }
     if (p.sandbox_port() == 0 || p.sandbox_port() > 65535) {
       return Invalid(f + ".sandbox_port", "want 1..65535");
     }
+    auto m = sentry::socket::ParsePortMapping(absl::StrCat(
+        p.host_ip().empty() ? "127.0.0.1" : p.host_ip(), ":", p.host_port(),
+        ":", p.sandbox_port()));
+    if (!m.ok() && p.host_ip().find(':') != std::string::npos) {
+      m = sentry::socket::ParsePortMapping(absl::StrCat(
+          "[", p.host_ip(), "]:", p.host_port(), ":", p.sandbox_port()));
+    }
+    if (!m.ok()) return Invalid(f + ".host_ip", std::string(m.status().message()));
   }
-  if (spec.ports_size() > 0) {
-    return Unsupported("spec.ports",
-                       "publishing ports needs the sentry's network stack "
-                       "(not implemented yet)");
+  if (spec.ports_size() > 0 && *net != sentry::socket::NetworkMode::kLoopback) {
+    return Invalid("spec.ports", "publishing ports needs network \"loopback\"");
   }
   if (spec.hostname().size() > 64) {
     return Invalid("spec.hostname", "longer than 64 bytes");
@@ -161,16 +176,17 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
   }
   const runsc::v1::Limits& lim = spec.limits();
   if (lim.memory_bytes() > 0) {
-    return Unsupported("spec.limits.memory_bytes",
-                       "memory limits are not supported yet (application "
-                       "memory lives in the platform's stub processes, which "
-                       "expose no limit yet)");
+    // The sentry itself needs some memory to boot the sandbox.
+    if (lim.memory_bytes() < kMinMemoryLimit) {
+      return Invalid("spec.limits.memory_bytes",
+                     absl::StrCat("below the minimum of ", kMinMemoryLimit, " bytes"));
+    }
+    if (absl::Status st = MemoryCgroup::Available(); !st.ok()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          absl::StrCat("spec.limits.memory_bytes: ", st.message()));
+    }
   }
-  if (lim.pids() > 0) {
-    return Unsupported("spec.limits.pids",
-                       "pids limits are not supported yet (needs the "
-                       "sandbox's process table, issue 4)");
-  }
+  if (lim.pids() > (1u << 22)) return Invalid("spec.limits.pids", "above 4194304");
   if (lim.fds() > (1u << 20)) return Invalid("spec.limits.fds", "above 1048576");
   if (lim.cpu_time_seconds() > (1ull << 31)) {
     return Invalid("spec.limits.cpu_time_seconds", "too large");

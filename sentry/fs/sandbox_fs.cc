@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "sentry/fs/dev/devices.h"
 #include "sentry/fs/hostfs/host_filesystem.h"
 #include "sentry/fs/procfs/procfs.h"
@@ -86,6 +88,46 @@ absl::StatusOr<BindMount> ParseBindMount(const std::string& spec) {
   return b;
 }
 
+absl::StatusOr<BindMount> ParseTmpfsMount(const std::string& spec) {
+  std::vector<std::string> parts = absl::StrSplit(spec, absl::MaxSplits(':', 1));
+  BindMount b;
+  b.tmpfs = true;
+  b.writable = true;
+  b.guest = parts[0];
+  if (b.guest.empty() || b.guest[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad tmpfs \"", spec, "\": want an absolute GUEST[:size=N[k|m|g]]"));
+  }
+  if (parts.size() == 2) {
+    for (absl::string_view opt : absl::StrSplit(parts[1], ',')) {
+      if (opt == "ro") {
+        b.writable = false;
+        continue;
+      }
+      if (!absl::ConsumePrefix(&opt, "size=") || opt.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "bad tmpfs \"", spec, "\": unknown option \"", opt,
+            "\" (known: size=N[k|m|g], ro)"));
+      }
+      uint64_t mult = 1;
+      switch (opt.back()) {
+        case 'k': case 'K': mult = 1ull << 10; break;
+        case 'm': case 'M': mult = 1ull << 20; break;
+        case 'g': case 'G': mult = 1ull << 30; break;
+        default: break;
+      }
+      if (mult != 1) opt.remove_suffix(1);
+      uint64_t n = 0;
+      if (!absl::SimpleAtoi(opt, &n) || n == 0 || n > (UINT64_MAX / mult)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad tmpfs \"", spec, "\": bad size"));
+      }
+      b.tmpfs_size = n * mult;
+    }
+  }
+  return b;
+}
+
 absl::StatusOr<std::shared_ptr<vfs::VirtualFilesystem>> BuildSandboxVfs(
     const SandboxFsOptions& opts) {
   auto root_fs = HostFilesystem::New(opts.root, opts.root_writable);
@@ -116,6 +158,21 @@ absl::StatusOr<std::shared_ptr<vfs::VirtualFilesystem>> BuildSandboxVfs(
     if (!s.ok()) return s;
   }
   for (const BindMount& b : opts.binds) {
+    if (b.tmpfs) {
+      TmpfsOptions t;
+      t.size_limit = b.tmpfs_size;
+      MakeMountpoint(*v, b.guest, /*dir=*/true);
+      absl::Status s = v->AddMount(
+          b.guest, TmpfsFilesystem::New(t),
+          vfs::kMountNoSuid | vfs::kMountNoDev |
+              (b.writable ? 0 : vfs::kMountReadOnly),
+          "tmpfs");
+      if (!s.ok()) {
+        return absl::Status(s.code(),
+                            absl::StrCat("tmpfs ", b.guest, ": ", s.message()));
+      }
+      continue;
+    }
     auto fs = HostFilesystem::New(b.host, b.writable);
     if (!fs.ok()) {
       return absl::Status(fs.status().code(),

@@ -4,7 +4,9 @@
 //   /dev       devtmpfs (devices, fd links), /dev/shm a tmpfs
 //   /tmp       tmpfs
 //   /proc      procfs (mounted once the Kernel exists: MountProcfs)
-//   binds      hostfs of each -v HOST:GUEST[:ro|rw], read-only by default
+//   binds      hostfs of each -v HOST:GUEST[:ro|rw], read-only by default,
+//              or a tmpfs of the sandbox's own (--tmpfs GUEST[:size=N]),
+//              mounted in the order given
 //
 // Default mounts whose mountpoint is missing in the root are skipped; a
 // bind mount's mountpoint is created when it lies in a writable mount
@@ -30,9 +32,13 @@ class VirtualFilesystem;
 namespace sentry::fs {
 
 struct BindMount {
-  std::string host;   // a host directory or file
+  std::string host;   // a host directory or file (empty for a tmpfs)
   std::string guest;  // absolute path in the sandbox
   bool writable = false;
+  // A fresh tmpfs instead of a host path, limited to `tmpfs_size` bytes
+  // (0: the default, half of the host's memory, as Linux's tmpfs).
+  bool tmpfs = false;
+  uint64_t tmpfs_size = 0;
 };
 
 struct SandboxFsOptions {
@@ -45,6 +51,8 @@ struct SandboxFsOptions {
 // Parses "HOST:GUEST[:ro|rw]" (-v). Relative HOST paths are made absolute
 // against the current directory.
 absl::StatusOr<BindMount> ParseBindMount(const std::string& spec);
+// Parses "GUEST[:size=N[k|m|g]]" (--tmpfs), as docker's --tmpfs.
+absl::StatusOr<BindMount> ParseTmpfsMount(const std::string& spec);
 
 absl::StatusOr<std::shared_ptr<vfs::VirtualFilesystem>> BuildSandboxVfs(
     const SandboxFsOptions& opts);

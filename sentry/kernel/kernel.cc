@@ -168,6 +168,26 @@ void Kernel::RegisterLocked(std::shared_ptr<Task> t,
   tasks_[t->tid()] = std::move(t);
 }
 
+bool Kernel::ChargeTask() {
+  const uint64_t max = config_.max_tasks;
+  uint64_t n = charged_tasks_.load(std::memory_order_relaxed);
+  do {
+    if (max != 0 && n >= max) {
+      if (pids_limit_hits_.fetch_add(1, std::memory_order_relaxed) == 0) {
+        Debugf("pids limit of %llu tasks reached: fork/clone fail with EAGAIN",
+               static_cast<unsigned long long>(max));
+      }
+      return false;
+    }
+  } while (!charged_tasks_.compare_exchange_weak(n, n + 1,
+                                                 std::memory_order_relaxed));
+  return true;
+}
+
+void Kernel::UnchargeTask() {
+  charged_tasks_.fetch_sub(1, std::memory_order_relaxed);
+}
+
 void Kernel::StartTaskThread(std::shared_ptr<Task> t,
                              std::function<bool(Task&)> setup) {
   {
@@ -182,6 +202,7 @@ void Kernel::StartTaskThread(std::shared_ptr<Task> t,
       t->Exit(W_EXITCODE(126, 0));
     }
     t->ExitPath();
+    UnchargeTask();
     absl::MutexLock l(&tree_mu_);
     live_threads_--;
     tree_cv_.SignalAll();
@@ -264,6 +285,10 @@ absl::StatusOr<pid_t> Kernel::StartProcess(InitProcess init) {
           absl::StrCat(init.argv[0], ": command not found"));
     }
     return ExecError(static_cast<int>(-r), init.argv[0], "");
+  }
+  if (!ChargeTask()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "pids limit of ", config_.max_tasks, " tasks reached"));
   }
 
   const pid_t pid = AllocatePid();

@@ -34,6 +34,9 @@ class Strace;
 class TimerService;
 class Task;
 class ThreadGroup;
+namespace socket {
+class Network;
+}
 namespace vfs {
 class VirtualFilesystem;
 class FdTable;
@@ -61,6 +64,12 @@ struct KernelConfig {
   bool debug = false;        // --debug: log to stderr
   FILE* strace = nullptr;    // --strace output, or null
   bool report_unimplemented = false;
+  // --network: the namespace inet sockets live in (socket/netns/network.h);
+  // null: a loopback network created on first use.
+  std::shared_ptr<socket::Network> network;
+  // The sandbox's pids limit: most tasks (threads included) alive at once,
+  // as Linux's pids cgroup (pids.max); 0 is no limit.
+  uint64_t max_tasks = 0;
 };
 
 struct ProcessInfo {
@@ -165,6 +174,17 @@ class Kernel {
   std::map<std::string, uint64_t> UnimplementedCounts() const;
   std::map<std::string, uint64_t> PartialCounts() const;
 
+  // The pids limit (KernelConfig::max_tasks), charged as Linux's pids
+  // cgroup does in copy_process(): a slot per task from clone (or
+  // StartProcess) until its sentry thread ends. ChargeTask returns false,
+  // and counts a limit hit, when the sandbox is full; fork/clone then fail
+  // with EAGAIN. StartTaskThread takes over the charge of the task it runs.
+  bool ChargeTask();
+  void UnchargeTask();
+  uint64_t PidsLimitHits() const {
+    return pids_limit_hits_.load(std::memory_order_relaxed);
+  }
+
   // Debug log line (only with --debug).
   void Debugf(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
 
@@ -186,6 +206,8 @@ class Kernel {
   std::map<pid_t, std::shared_ptr<ThreadGroup>> thread_groups_
       ABSL_GUARDED_BY(tree_mu_);
   int live_threads_ ABSL_GUARDED_BY(tree_mu_) = 0;
+  std::atomic<uint64_t> charged_tasks_{0};
+  std::atomic<uint64_t> pids_limit_hits_{0};
 
   // Task threads are reused: a thread whose task is done waits a while for
   // the next one instead of exiting. Creating a host thread per task costs

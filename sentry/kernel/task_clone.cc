@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "absl/cleanup/cleanup.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
@@ -66,6 +67,10 @@ int64_t Task::Clone(const CloneArgs& args) {
       if (n >= limit) return -EAGAIN;
     }
   }
+
+  // The sandbox's pids limit (pids cgroup: EAGAIN).
+  if (!kernel_.ChargeTask()) return -EAGAIN;
+  absl::Cleanup uncharge = [this] { kernel_.UnchargeTask(); };
 
   // The host side.
   std::shared_ptr<MemoryManager> child_mm;
@@ -133,6 +138,7 @@ int64_t Task::Clone(const CloneArgs& args) {
   }
   if (flags & CLONE_VFORK) child->vfork_parent = shared_from_this();
 
+  std::move(uncharge).Cancel();  // StartTaskThread owns the charge now
   kernel_.StartTaskThread(child, [child_as, handle, regs](Task& c) {
     auto ctx = c.kernel().platform().AdoptThread(child_as, handle);
     if (!ctx.ok()) {

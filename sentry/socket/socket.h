@@ -57,9 +57,13 @@ struct ControlMessages {
   std::vector<std::shared_ptr<vfs::FileDescription>> rights;
   // SCM_CREDENTIALS.
   std::optional<Credentials> credentials;
-  // Families backed by host sockets (inet): other cmsgs as raw bytes of
-  // the kernel's layout (cmsghdr + data, aligned), passed through after the
-  // syscall layer checked their framing.
+  // Families backed by host sockets (inet): every cmsg but SCM_RIGHTS
+  // (EINVAL for them, as Linux's __sock_cmsg_send), SOL_SOCKET ones
+  // included, as raw bytes of the x86-64 layout (cmsghdr + data, each
+  // CMSG_ALIGNed), after the syscall layer checked their framing; the
+  // family validates them. On receive the family fills `raw` the same way
+  // and the syscall layer re-lays the messages out for the caller (i386
+  // compat cmsghdrs), truncating with MSG_CTRUNC. AF_UNIX never uses it.
   std::string raw;
 };
 
@@ -84,15 +88,23 @@ struct RecvResult {
 
 class Socket : public vfs::FileDescription {
  public:
+  // A fresh sockfs inode number; the current time in ns (for Stat).
+  static uint64_t NextInode();
+  static int64_t NowNs();
+
   Socket(int family, int type, int protocol, int status_flags)
       : vfs::FileDescription(status_flags),
         family_(family),
         type_(type),
-        protocol_(protocol) {}
+        protocol_(protocol),
+        ino_(NextInode()),
+        ctime_ns_(NowNs()) {}
 
   int family() const { return family_; }
   int type() const { return type_; }  // SOCK_STREAM, SOCK_DGRAM, ...
   int protocol() const { return protocol_; }
+  // The sockfs inode number ("socket:[ino]" in /proc/PID/fd, st_ino).
+  uint64_t ino() const { return ino_; }
 
   virtual int64_t Bind(Task& t, const std::string& address) = 0;
   virtual int64_t Listen(Task& t, int backlog) = 0;
@@ -101,6 +113,10 @@ class Socket : public vfs::FileDescription {
   virtual int64_t Accept(Task& t, int flags, std::shared_ptr<Socket>* out,
                          std::string* peer) = 0;
   virtual int64_t Connect(Task& t, const std::string& address) = 0;
+  // socketpair(2): connects this new socket with `other`, a new socket of
+  // the same family and type. Families without socketpair keep the
+  // default, -EOPNOTSUPP (Linux's sock_no_socketpair).
+  virtual int64_t ConnectPair(Task& t, Socket& other) { return -EOPNOTSUPP; }
   virtual int64_t Shutdown(Task& t, int how) = 0;
   virtual int64_t GetSockName(std::string* address) = 0;
   virtual int64_t GetPeerName(std::string* address) = 0;
@@ -125,11 +141,28 @@ class Socket : public vfs::FileDescription {
     return -ESPIPE;
   }
   int64_t Seek(int64_t off, int whence) override { return -ESPIPE; }
+  // A sockfs inode: S_IFSOCK | 0777, owned by the creator.
+  int64_t Stat(uapi::Stat* st) override;
+  // "socket:[ino]".
+  std::string Path() const override;
+  int64_t Fsync(bool datasync) override { return -EINVAL; }
+
+ protected:
+  // The creator's ids, as sockfs inodes show them (set by the family
+  // constructor; 0 otherwise).
+  void SetOwner(uint32_t uid, uint32_t gid) {
+    uid_ = uid;
+    gid_ = gid;
+  }
 
  private:
   const int family_;
   const int type_;
   const int protocol_;
+  const uint64_t ino_;
+  const int64_t ctime_ns_;
+  uint32_t uid_ = 0;
+  uint32_t gid_ = 0;
 };
 
 // Family constructors, one per family folder (unix/, inet/, netlink/):

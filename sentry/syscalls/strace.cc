@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -106,8 +107,38 @@ std::string StatOut(Task& t, uint64_t addr) {
                          st.st_mode & 07777, st.st_size);
 }
 
+// A socket address as strace shows it; unix names decoded.
+std::string Sockaddr(Task& t, uint64_t addr, uint64_t len) {
+  if (addr == 0) return "NULL";
+  len = std::min<uint64_t>(len, 128);
+  std::string raw(len, '\0');
+  if (len < 2 || t.CopyIn(addr, raw.data(), len) < 0) return Pointer(addr);
+  uint16_t fam;
+  std::memcpy(&fam, raw.data(), 2);
+  if (fam == AF_UNIX) {
+    if (len == 2) return "{sa_family=AF_UNIX}";
+    std::string path = raw.substr(2);
+    if (!path.empty() && path[0] == '\0') {
+      return "{sa_family=AF_UNIX, sun_path=@" +
+             Strace::QuoteString(path.substr(1), 108) + "}";
+    }
+    size_t nul = path.find('\0');
+    if (nul != std::string::npos) path.resize(nul);
+    return "{sa_family=AF_UNIX, sun_path=" + Strace::QuoteString(path, 108) +
+           "}";
+  }
+  if (fam == AF_INET && len >= 8) {
+    const unsigned char* b = reinterpret_cast<const unsigned char*>(raw.data());
+    return absl::StrFormat(
+        "{sa_family=AF_INET, sin_port=htons(%d), sin_addr=inet_addr(\"%d.%d.%d.%d\")}",
+        (b[2] << 8) | b[3], b[4], b[5], b[6], b[7]);
+  }
+  return absl::StrFormat("{sa_family=%d, ...}", fam);
+}
+
 bool IsOutput(ArgFmt f) {
-  return f == ArgFmt::kOutBuf || f == ArgFmt::kStatOut;
+  return f == ArgFmt::kOutBuf || f == ArgFmt::kStatOut ||
+         f == ArgFmt::kSockaddrOut;
 }
 
 }  // namespace
@@ -263,6 +294,24 @@ std::string Strace::FormatFlags(uint64_t v, ArgFmt fmt) {
       if (v & 256) out += "|FUTEX_CLOCK_REALTIME";
       return out;
     }
+    case ArgFmt::kSockFamily:
+      switch (v) {
+        case AF_UNIX: return "AF_UNIX";
+        case AF_INET: return "AF_INET";
+        case AF_INET6: return "AF_INET6";
+        case AF_NETLINK: return "AF_NETLINK";
+        case AF_UNSPEC: return "AF_UNSPEC";
+      }
+      return absl::StrCat(v);
+    case ArgFmt::kSockType: {
+      static const std::vector<FlagName> kNames = {
+          {SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {SOCK_CLOEXEC, "SOCK_CLOEXEC"}};
+      const char* types[] = {"0", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW",
+                             "SOCK_RDM", "SOCK_SEQPACKET"};
+      const uint64_t ty = v & 0xf;
+      std::string first = ty < 6 ? types[ty] : absl::StrCat(ty);
+      return JoinFlags(v & ~uint64_t{0xf}, kNames, first);
+    }
     case ArgFmt::kWhence:
       switch (v) {
         case SEEK_SET: return "SEEK_SET";
@@ -326,6 +375,9 @@ void Strace::Enter(Task& t, const SyscallEntry* e, const SyscallArgs& a,
       case ArgFmt::kMode:
         call->args[i] = absl::StrFormat("%#o", v);
         break;
+      case ArgFmt::kSockaddr:
+        call->args[i] = Sockaddr(t, v, i + 1 < 6 ? a.UInt(i + 1) : 0);
+        break;
       case ArgFmt::kSignal: {
         const char* n = uapi::SignalName(static_cast<int>(v));
         call->args[i] = n ? n : absl::StrCat(static_cast<int>(v));
@@ -386,6 +438,15 @@ void Strace::Exit(Task& t, const SyscallEntry* e, const SyscallArgs& a,
       args.push_back(Pointer(a.a[i]));
     } else if (f == ArgFmt::kOutBuf) {
       args.push_back(ReadQuoted(t, a.a[i], static_cast<uint64_t>(ret)));
+    } else if (f == ArgFmt::kSockaddrOut) {
+      // The address's length is what the kernel stored at the next
+      // argument (a socklen_t*), as strace shows [len].
+      uint32_t len = 0;
+      if (a.a[i] == 0 || i + 1 >= 6 || t.CopyInObj(a.a[i + 1], &len) < 0) {
+        args.push_back(Pointer(a.a[i]));
+      } else {
+        args.push_back(Sockaddr(t, a.a[i], len));
+      }
     } else {
       args.push_back(StatOut(t, a.a[i]));
     }

@@ -18,6 +18,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
 #include <signal.h>
+#include "sentry/socket/socket.h"
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_file_util.h"
 #include "sentry/vfs/file_description.h"
@@ -174,6 +175,13 @@ int64_t DoWrite(Task& t, vfs::FileDescription& f,
   return static_cast<int64_t>(done);
 }
 
+// EPIPE from a write raises SIGPIPE, except for sockets: their families
+// decide (Linux raises it for stream sockets only, in the protocol).
+int64_t WriteSigpipe(Task& t, vfs::FileDescription& f, int64_t r) {
+  if (dynamic_cast<socket::Socket*>(&f)) return r;
+  return RaiseSigpipe(t, r);
+}
+
 // The descriptor for a read (EBADF unless open for reading).
 // (A write that failed with EPIPE also raises SIGPIPE: see RaiseSigpipe.)
 int64_t ReadableFile(Task& t, int fd, std::shared_ptr<vfs::FileDescription>* f) {
@@ -204,7 +212,7 @@ int64_t WriteCommon(Task& t, int fd, uint64_t buf, uint64_t count,
   int64_t r = WritableFile(t, fd, &f);
   if (r < 0) return r;
   std::vector<IoSeg> segs{{buf, std::min(count, kMaxRwCount)}};
-  r = RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
+  r = WriteSigpipe(t, *f, DoWrite(t, *f, segs, pos));
   if (r > 0) vfs::fsnotify::Notify(f->location(), vfs::kInModify);
   return r;
 }
@@ -233,7 +241,7 @@ int64_t WritevCommon(Task& t, int fd, uint64_t iov, int64_t count,
   std::vector<IoSeg> segs;
   r = ImportIovecs(t, iov, count, compat, &segs);
   if (r < 0) return r;
-  r = RaiseSigpipe(t, DoWrite(t, *f, segs, pos));
+  r = WriteSigpipe(t, *f, DoWrite(t, *f, segs, pos));
   if (r > 0) vfs::fsnotify::Notify(f->location(), vfs::kInModify);
   return r;
 }

@@ -12,6 +12,7 @@
 
 #include "sentry/fs/pipe/pipe_file.h"
 #include "sentry/kernel/task.h"
+#include "sentry/socket/socket.h"
 #include "sentry/syscalls/sys_file.h"
 #include "sentry/syscalls/sys_file_util.h"
 #include "sentry/vfs/file_description.h"
@@ -215,6 +216,21 @@ int64_t DoSplice(Task& t, const SyscallArgs& a) {
     if (r < 0) return r;
   }
   int64_t r;
+  if (auto* sock = dynamic_cast<socket::Socket*>(in.get()); sock && pout) {
+    // A socket into a pipe: one receive of what the pipe has room for (at
+    // least a page), as Linux's splice_read of a socket; a full pipe then
+    // blocks the write like any pipe write.
+    if (a.Ptr(1)) return -ESPIPE;
+    fs::Pipe& p = pout->pipe();
+    uint64_t room = p.Capacity() > p.Available() ? p.Capacity() - p.Available() : 0;
+    std::vector<char> buf(std::min<uint64_t>(len, std::max<uint64_t>(room, 4096)));
+    socket::RecvResult res;
+    int rflags = (nonblock || in->nonblocking()) ? MSG_DONTWAIT : 0;
+    r = sock->RecvMsg(t, buf.data(), buf.size(), rflags, &res);
+    if (r < 0) return r;
+    if (res.len == 0) return 0;
+    return WriteTo(t, *out, buf.data(), res.len, nullptr, false);
+  }
   if (pin) {
     // The write side of a pipe output honours SPLICE_F_NONBLOCK too; a
     // non-blocking pipe write is what the flag asks for.

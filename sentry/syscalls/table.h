@@ -49,6 +49,10 @@ enum class ArgFmt : uint8_t {
   kWaitOptions,  // WNOHANG|WUNTRACED
   kFutexOp,      // FUTEX_WAIT_PRIVATE
   kSigset,       // [INT TERM]: a sigset in user memory (input)
+  kSockFamily,   // AF_UNIX
+  kSockType,     // SOCK_STREAM|SOCK_CLOEXEC
+  kSockaddr,     // {sa_family=AF_UNIX, sun_path="/tmp/s"}: length in the next argument
+  kSockaddrOut,  // the same filled by the kernel: a socklen_t* in the next argument
 };
 
 using Handler = int64_t (*)(Task& t, const SyscallArgs& args);

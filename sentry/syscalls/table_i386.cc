@@ -14,6 +14,7 @@
 #include "sentry/syscalls/sys_mm.h"
 #include "sentry/syscalls/sys_process.h"
 #include "sentry/syscalls/sys_signal.h"
+#include "sentry/syscalls/sys_socket.h"
 #include "sentry/syscalls/sys_time.h"
 #include "sentry/syscalls/sys_timer.h"
 
@@ -255,6 +256,49 @@ std::vector<SyscallEntry> Entries() {
       MakeEntry(nr::NR_timerfd_gettime64, SysTimerfdGettime, kSupported,
                 {kFd, kPtr}),
       // --- end files ---
+
+      // --- sockets ---
+      MakeEntry(nr::NR_socket, SysSocket, kPartial,
+                {kSockFamily, kSockType, kInt}, kInt,
+                "AF_UNIX in the sentry; AF_INET/AF_INET6 TCP, UDP, ICMP echo over "
+                "host sockets in the --network namespace (SOCK_RAW EPERM); "
+                "AF_NETLINK NETLINK_ROUTE read-only; others EAFNOSUPPORT"),
+      MakeEntry(nr::NR_socketpair, SysSocketpair, kSupported,
+                {kSockFamily, kSockType, kInt, kPtr}),
+      MakeEntry(nr::NR_bind, SysBind, kSupported, {kFd, kSockaddr, kUInt}),
+      MakeEntry(nr::NR_listen, SysListen, kSupported, {kFd, kInt}),
+      MakeEntry(nr::NR_accept4, SysAccept4, kSupported,
+                {kFd, kSockaddrOut, kPtr, kSockType}),
+      MakeEntry(nr::NR_connect, SysConnect, kSupported,
+                {kFd, kSockaddr, kUInt}),
+      MakeEntry(nr::NR_shutdown, SysShutdown, kSupported, {kFd, kInt}),
+      MakeEntry(nr::NR_getsockname, SysGetsockname, kSupported,
+                {kFd, kSockaddrOut, kPtr}),
+      MakeEntry(nr::NR_getpeername, SysGetpeername, kSupported,
+                {kFd, kSockaddrOut, kPtr}),
+      MakeEntry(nr::NR_getsockopt, SysGetsockopt, kPartial,
+                {kFd, kInt, kInt, kPtr, kPtr}, kInt,
+                "unix: common SOL_SOCKET options; other levels EOPNOTSUPP"),
+      MakeEntry(nr::NR_setsockopt, SysSetsockopt, kPartial,
+                {kFd, kInt, kInt, kPtr, kUInt}, kInt,
+                "unix: common SOL_SOCKET options; other levels EOPNOTSUPP"),
+      MakeEntry(nr::NR_sendto, SysSendto, kSupported,
+                {kFd, kInBuf, kUInt, kHex, kSockaddr, kUInt}),
+      MakeEntry(nr::NR_recvfrom, SysRecvfrom, kSupported,
+                {kFd, kOutBuf, kUInt, kHex, kSockaddrOut, kPtr}),
+      MakeEntry(nr::NR_sendmsg, SysSendmsgI386, kPartial, {kFd, kPtr, kHex}, kInt,
+                "unix: SCM_RIGHTS, SCM_CREDENTIALS; MSG_OOB EOPNOTSUPP"),
+      MakeEntry(nr::NR_recvmsg, SysRecvmsgI386, kPartial, {kFd, kPtr, kHex}, kInt,
+                "unix: SCM_RIGHTS, SCM_CREDENTIALS; MSG_OOB EOPNOTSUPP"),
+      MakeEntry(nr::NR_sendmmsg, SysSendmmsgI386, kSupported,
+                {kFd, kPtr, kUInt, kHex}),
+      MakeEntry(nr::NR_recvmmsg, SysRecvmmsgTime32I386, kSupported,
+                {kFd, kPtr, kUInt, kHex, kPtr}),
+      MakeEntry(nr::NR_recvmmsg_time64, SysRecvmmsgTime64I386, kSupported,
+                {kFd, kPtr, kUInt, kHex, kPtr}),
+      MakeEntry(nr::NR_socketcall, SysSocketcallI386, kSupported,
+                {kInt, kPtr}),
+      // --- end sockets ---
 
       // --- memory ---
       MakeEntry(nr::NR_brk, SysBrk, kSupported, {kPtr}, kPtr),

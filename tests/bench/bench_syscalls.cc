@@ -12,6 +12,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -275,5 +276,76 @@ void BM_getdents_usr_bin(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_getdents_usr_bin);
+
+// --- Sockets (issue: sockets) -------------------------------------------
+
+// One byte to a forked echo process over a unix stream socketpair and back:
+// a round trip is two sends, two receives and two wake-ups.
+void BM_unix_stream_pingpong(benchmark::State& state) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+    state.SkipWithError("socketpair failed");
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    char c;
+    while (read(sv[1], &c, 1) == 1) {
+      if (write(sv[1], &c, 1) != 1) break;
+    }
+    _exit(0);
+  }
+  close(sv[1]);
+  char c = 'p';
+  for (auto _ : state) {
+    if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1) {
+      state.SkipWithError("ping-pong failed");
+      break;
+    }
+  }
+  close(sv[0]);
+  waitpid(pid, nullptr, 0);
+}
+BENCHMARK(BM_unix_stream_pingpong)->UseRealTime();
+
+// 64 KiB to a forked reader over a unix stream socketpair, which answers
+// one byte once it has it all: throughput between two processes.
+void BM_unix_stream_64k(benchmark::State& state) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+    state.SkipWithError("socketpair failed");
+    return;
+  }
+  constexpr size_t kChunk = 65536;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    std::string buf(kChunk, '\0');
+    for (;;) {
+      size_t got = 0;
+      while (got < kChunk) {
+        ssize_t n = read(sv[1], buf.data(), kChunk - got);
+        if (n <= 0) _exit(0);
+        got += n;
+      }
+      if (write(sv[1], "k", 1) != 1) _exit(1);
+    }
+  }
+  close(sv[1]);
+  std::string buf(kChunk, 'x');
+  for (auto _ : state) {
+    char ack;
+    if (write(sv[0], buf.data(), kChunk) != static_cast<ssize_t>(kChunk) ||
+        read(sv[0], &ack, 1) != 1) {
+      state.SkipWithError("transfer failed");
+      break;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * kChunk);
+  close(sv[0]);
+  waitpid(pid, nullptr, 0);
+}
+BENCHMARK(BM_unix_stream_64k)->UseRealTime();
 
 BENCHMARK_MAIN();

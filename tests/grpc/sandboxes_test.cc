@@ -344,6 +344,88 @@ TEST_F(SandboxesTest, WallClockTimeout) {
   EXPECT_THAT(w.exit_status().error(), HasSubstr("wall-clock timeout"));
 }
 
+// Events of `id` replayed to its exit, as (kind, limit resource) pairs.
+std::vector<runsc::v1::Event> EventsUntilExit(Sandboxes::Stub& stub, const std::string& id) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  runsc::v1::EventsRequest req;
+  req.set_id(id);
+  req.set_replay(true);
+  req.set_until_exit(true);
+  auto r = stub.Events(&ctx, req);
+  std::vector<runsc::v1::Event> out;
+  runsc::v1::Event e;
+  while (r->Read(&e)) out.push_back(e);
+  r->Finish();
+  return out;
+}
+
+bool HasLimitEvent(const std::vector<runsc::v1::Event>& events, const std::string& resource,
+                   std::string* detail) {
+  for (const auto& e : events) {
+    if (e.has_limit() && e.limit().resource() == resource) {
+      *detail = e.limit().detail();
+      return true;
+    }
+  }
+  return false;
+}
+
+// Limits.pids: as Linux's pids cgroup, forks beyond the limit fail with
+// EAGAIN, and a `limit` event says so.
+TEST_F(SandboxesTest, PidsLimitMakesForkFailWithEagain) {
+  auto spec = Spec({"/usr/bin/python3", "-c",
+                    "import os, errno, time\n"
+                    "kids = []\n"
+                    "try:\n"
+                    "    for i in range(10):\n"
+                    "        pid = os.fork()\n"
+                    "        if pid == 0:\n"
+                    "            time.sleep(1); os._exit(0)\n"
+                    "        kids.append(pid)\n"
+                    "except OSError as e:\n"
+                    "    print('forked', len(kids), errno.errorcode[e.errno])\n"
+                    "for k in kids: os.waitpid(k, 0)\n"});
+  spec.mutable_limits()->set_pids(4);
+  ASSERT_TRUE(Create(*stub_, "pids", spec).ok());
+  Outcome o = AttachAll(*stub_, "pids", 0, "", /*start=*/true);
+  ASSERT_TRUE(o.got_exit) << o.err;
+  EXPECT_EQ(o.exit.code(), 0) << o.err;
+  // PID 1 plus three children fill the four slots.
+  EXPECT_EQ(o.out, "forked 3 EAGAIN\n") << o.err;
+  std::string detail;
+  EXPECT_TRUE(HasLimitEvent(EventsUntilExit(*stub_, "pids"), "pids", &detail));
+  EXPECT_THAT(detail, HasSubstr("pids limit of 4"));
+}
+
+// Limits.memory_bytes: a program that touches more memory than the limit
+// is killed by the host's OOM killer inside the sandbox's memory cgroup.
+TEST_F(SandboxesTest, MemoryLimitOomKillsTheProgram) {
+  auto spec = Spec({"/usr/bin/python3", "-c",
+                    "b = b'x' * (400 << 20)\nprint(len(b))\n"});
+  spec.mutable_limits()->set_memory_bytes(128 << 20);
+  grpc::Status st = Create(*stub_, "oom", spec);
+  if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    GTEST_SKIP() << "no memory cgroup here: " << st.error_message();
+  }
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  Outcome o = AttachAll(*stub_, "oom", 0, "", /*start=*/true);
+  ASSERT_TRUE(o.got_exit) << o.err;
+  EXPECT_EQ(o.exit.signal(), SIGKILL) << o.out << o.err;
+  EXPECT_THAT(o.exit.error(), HasSubstr("OOM")) << o.exit.DebugString();
+  std::string detail;
+  EXPECT_TRUE(HasLimitEvent(EventsUntilExit(*stub_, "oom"), "memory", &detail));
+  EXPECT_THAT(detail, HasSubstr("memory limit of 134217728 bytes"));
+
+  // Within the limit the same program runs.
+  auto ok = Spec({"/usr/bin/python3", "-c", "b = b'x' * (16 << 20)\nprint(len(b))\n"});
+  ok.mutable_limits()->set_memory_bytes(128 << 20);
+  ASSERT_TRUE(Create(*stub_, "fits", ok).ok());
+  o = AttachAll(*stub_, "fits", 0, "", /*start=*/true);
+  EXPECT_EQ(o.exit.code(), 0) << o.err;
+  EXPECT_EQ(o.out, "16777216\n");
+}
+
 TEST_F(SandboxesTest, EventsInOrder) {
   grpc::ClientContext ctx;
   runsc::v1::EventsRequest req;
@@ -434,8 +516,8 @@ TEST_F(SandboxesTest, ErrorsForUnknownIdsAndBadSpecs) {
 
   spec = Spec({"/bin/true"});
   spec.mutable_limits()->set_memory_bytes(1 << 20);
-  st = Create(*stub_, "x7", spec);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  st = Create(*stub_, "x7", spec);  // below the 32 MiB minimum
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("spec.limits.memory_bytes"));
 
   // Nothing was created by the bad requests.

@@ -25,8 +25,8 @@ void HostNotifier::Arm(int fd, vfs::EventMask events, vfs::WaitQueue* queue) {
   ev.events = (events & (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP)) |
               EPOLLONESHOT;
   ev.data.fd = fd;
-  auto [it, inserted] = queues_.try_emplace(fd, queue);
-  it->second = queue;
+  auto [it, inserted] = queues_.try_emplace(fd, Watch{queue, 0});
+  it->second = Watch{queue, 0};
   if (epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT) {
     if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
       // Files the host cannot poll (regular files) are always ready.
@@ -53,7 +53,18 @@ void HostNotifier::Run() {
     for (int i = 0; i < n; ++i) {
       auto it = queues_.find(evs[i].data.fd);
       if (it == queues_.end()) continue;
-      it->second->Notify(evs[i].events);
+      Watch& w = it->second;
+      w.queue->Notify(evs[i].events);
+      w.delivered |= evs[i].events;
+      vfs::EventMask rest = w.queue->Interest() &
+                            (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP) &
+                            ~w.delivered;
+      if (rest && !(evs[i].events & (EPOLLERR | EPOLLHUP))) {
+        struct epoll_event ev = {};
+        ev.events = rest | EPOLLONESHOT;
+        ev.data.fd = evs[i].data.fd;
+        epoll_ctl(epfd_, EPOLL_CTL_MOD, evs[i].data.fd, &ev);
+      }
     }
   }
 }

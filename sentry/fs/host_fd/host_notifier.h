@@ -30,7 +30,15 @@ class HostNotifier {
 
   int epfd_ = -1;
   absl::Mutex mu_;
-  absl::flat_hash_map<int, vfs::WaitQueue*> queues_ ABSL_GUARDED_BY(mu_);
+  struct Watch {
+    vfs::WaitQueue* queue;
+    // Events notified since the last Arm: the one-shot arming is renewed
+    // for the queue's other interests only (a writer blocked on a full
+    // socket while a reader was just woken must still hear about room),
+    // and each kind of event is told at most once per Arm.
+    vfs::EventMask delivered;
+  };
+  absl::flat_hash_map<int, Watch> queues_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sentry::fs

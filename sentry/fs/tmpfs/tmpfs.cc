@@ -214,6 +214,20 @@ int64_t TmpfsInode::Write(const void* buf, uint64_t n, int64_t off,
   }
   uint64_t new_end = static_cast<uint64_t>(off) + n;
   int64_t r = ChargeLocked(new_end);
+  if (r == -ENOSPC && charged_ % kPage == 0) {
+    // Linux fills a tmpfs page by page (shmem_write_begin): a write that
+    // does not fit stores what the free pages hold and comes back short;
+    // only a write that can store nothing fails with ENOSPC.
+    const uint64_t got = fs_->ChargeSome(PageUp(new_end) - charged_);
+    if (charged_ + got <= static_cast<uint64_t>(off)) {
+      fs_->Uncharge(got);
+      return -ENOSPC;
+    }
+    charged_ += got;
+    new_end = charged_;
+    n = new_end - static_cast<uint64_t>(off);
+    r = 0;
+  }
   if (r < 0) return r;
   const char* p = static_cast<const char*>(buf);
   if (memfd_ < 0 && new_end > kInlineMax) {
@@ -351,6 +365,17 @@ bool TmpfsFilesystem::Charge(uint64_t bytes) {
     if (cur + bytes > limit_ || cur + bytes < cur) return false;
   } while (!used_.compare_exchange_weak(cur, cur + bytes));
   return true;
+}
+
+uint64_t TmpfsFilesystem::ChargeSome(uint64_t bytes) {
+  uint64_t cur = used_.load();
+  uint64_t take = 0;
+  do {
+    const uint64_t room = cur < limit_ ? (limit_ - cur) / kPage * kPage : 0;
+    take = std::min(bytes, room);
+    if (take == 0) return 0;
+  } while (!used_.compare_exchange_weak(cur, cur + take));
+  return take;
 }
 
 void TmpfsFilesystem::Uncharge(uint64_t bytes) { used_.fetch_sub(bytes); }

@@ -130,6 +130,9 @@ class TmpfsFilesystem : public vfs::Filesystem,
   // Space accounting, in bytes: false when `bytes` more would exceed the
   // limit.
   bool Charge(uint64_t bytes);
+  // Charges as much of `bytes` as the free whole pages allow; returns
+  // what was charged (a multiple of the page size, possibly 0).
+  uint64_t ChargeSome(uint64_t bytes);
   void Uncharge(uint64_t bytes);
   uint64_t used() const { return used_.load(); }
   uint64_t limit() const { return limit_; }
