@@ -98,6 +98,18 @@ class AddressSpace {
   virtual int64_t Read(uint64_t addr, void* dst, uint64_t len) = 0;
   virtual int64_t Write(uint64_t addr, const void* src, uint64_t len,
                         bool force = false) = 0;
+  // Scatter/gather forms: the application ranges `remote[0..n)` (each
+  // {address, length}) filled from / gathered into one contiguous sentry
+  // buffer, in one host call where the platform can. Return the number of
+  // bytes copied, in order, up to the first range that faults (that range
+  // may be copied partly or not at all), or -EFAULT when nothing was. The
+  // default copies range by range.
+  struct Range {
+    uint64_t addr;
+    uint64_t len;
+  };
+  virtual int64_t WriteV(const Range* remote, size_t n, const void* src);
+  virtual int64_t ReadV(const Range* remote, size_t n, void* dst);
 
   // A new host thread in this address space (for clone(CLONE_VM)), parked
   // until a sentry thread adopts it. The caller must be the sentry thread

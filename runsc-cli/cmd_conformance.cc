@@ -38,7 +38,7 @@ constexpr char kConformanceUsage[] =
     "works.\n"
     "\n"
     "flags:\n"
-    "  --platform=P[,P...]    sandbox platforms (default ptrace); ones that do\n"
+    "  --platform=P[,P...]    sandbox platforms (default ptrace,seccomp); ones that do\n"
     "                         not exist here are reported as unavailable\n"
     "  --jobs N, -j N         cases run in parallel (default: number of CPUs)\n"
     "  --timeout S            seconds per case and per run (default 60)\n"

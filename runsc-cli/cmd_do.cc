@@ -40,7 +40,8 @@ constexpr char kDoUsage[] =
     "cannot be executed, 127 when it is not found).\n"
     "\n"
     "flags:\n"
-    "  --platform=ptrace        how syscalls are captured (default ptrace)\n"
+    "  --platform=P             how syscalls are captured: seccomp (default;\n"
+    "                           SIGSYS trap in the stub) or ptrace\n"
     "  --strace                 print every syscall to stderr, strace-style\n"
     "  --strace-log FILE        print them to FILE instead (implies --strace)\n"
     "  --debug                  log sandbox events to stderr\n"
@@ -72,7 +73,7 @@ constexpr char kDoUsage[] =
     "/dev holds null/zero/full/random/urandom/tty, /proc is the sandbox's.\n";
 
 struct DoOptions {
-  std::string platform = "ptrace";
+  std::string platform = "seccomp";
   bool strace = false;
   std::string strace_log;
   bool debug = false;

@@ -13,6 +13,21 @@ inline constexpr int kOSyncBit = 04000000;
 // O_TMPFILE is __O_TMPFILE|O_DIRECTORY.
 inline constexpr int kOTmpfileBit = 020000000;
 
+// File sealing (include/uapi/linux/fcntl.h): fcntl commands and seal bits.
+inline constexpr int kFAddSeals = 1024 + 9;
+inline constexpr int kFGetSeals = 1024 + 10;
+inline constexpr unsigned kFSealSeal = 0x0001;
+inline constexpr unsigned kFSealShrink = 0x0002;
+inline constexpr unsigned kFSealGrow = 0x0004;
+inline constexpr unsigned kFSealWrite = 0x0008;
+inline constexpr unsigned kFSealFutureWrite = 0x0010;
+inline constexpr unsigned kFSealExec = 0x0020;
+inline constexpr unsigned kFAllSeals = kFSealSeal | kFSealShrink | kFSealGrow |
+                                       kFSealWrite | kFSealFutureWrite | kFSealExec;
+// memfd_create flags beyond glibc 2.36's <sys/mman.h>.
+inline constexpr unsigned kMfdNoexecSeal = 0x0008;
+inline constexpr unsigned kMfdExec = 0x0010;
+
 }  // namespace uapi
 
 #endif  // ABI_LINUX_FCNTL_H_

@@ -34,7 +34,12 @@ namespace platform {
 
 namespace {
 
-pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+// The calling sentry thread's host tid, asked of the host once per thread
+// (it keys tracees_ on every injected call and context release).
+pid_t CurrentTid() {
+  thread_local const pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  return tid;
+}
 
 // Layout of the stub's gadgets (platform/stub/stub.S): where each one sits
 // relative to _start and where the thread stops after its int3.
@@ -598,6 +603,49 @@ int64_t PtraceAddressSpace::Read(uint64_t addr, void* dst, uint64_t len) {
   ssize_t n = process_vm_readv(pid_, &local, 1, &remote, 1, 0);
   if (n > 0) return n;
   return -EFAULT;
+}
+
+namespace {
+
+// process_vm_readv/writev of `remote` against one local buffer, at most
+// IOV_MAX ranges per host call.
+template <typename Fn>
+int64_t VectoredCopy(const AddressSpace::Range* remote, size_t n, char* local,
+                     Fn host_call) {
+  constexpr size_t kMaxIov = 1024;  // IOV_MAX
+  iovec riov[kMaxIov];
+  uint64_t done = 0;
+  for (size_t i = 0; i < n;) {
+    size_t batch = std::min(n - i, kMaxIov);
+    uint64_t want = 0;
+    for (size_t j = 0; j < batch; ++j) {
+      riov[j] = {reinterpret_cast<void*>(remote[i + j].addr), remote[i + j].len};
+      want += remote[i + j].len;
+    }
+    iovec liov = {local + done, want};
+    ssize_t got = host_call(&liov, riov, batch);
+    if (got > 0) done += static_cast<uint64_t>(got);
+    if (got != static_cast<ssize_t>(want)) break;
+    i += batch;
+  }
+  return done > 0 ? static_cast<int64_t>(done) : -EFAULT;
+}
+
+}  // namespace
+
+int64_t PtraceAddressSpace::ReadV(const Range* remote, size_t n, void* dst) {
+  return VectoredCopy(remote, n, static_cast<char*>(dst),
+                      [this](iovec* l, iovec* r, size_t nr) {
+                        return process_vm_readv(pid_, l, 1, r, nr, 0);
+                      });
+}
+
+int64_t PtraceAddressSpace::WriteV(const Range* remote, size_t n,
+                                   const void* src) {
+  return VectoredCopy(remote, n, const_cast<char*>(static_cast<const char*>(src)),
+                      [this](iovec* l, iovec* r, size_t nr) {
+                        return process_vm_writev(pid_, l, 1, r, nr, 0);
+                      });
 }
 
 int64_t PtraceAddressSpace::Write(uint64_t addr, const void* src, uint64_t len,

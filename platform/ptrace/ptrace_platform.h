@@ -110,6 +110,8 @@ class PtraceAddressSpace : public AddressSpace {
   int64_t Lock(int op, uint64_t addr, uint64_t len, int flags) override;
   int64_t Incore(uint64_t addr, uint64_t len, uint64_t vec) override;
   int64_t Read(uint64_t addr, void* dst, uint64_t len) override;
+  int64_t ReadV(const Range* remote, size_t n, void* dst) override;
+  int64_t WriteV(const Range* remote, size_t n, const void* src) override;
   int64_t Write(uint64_t addr, const void* src, uint64_t len,
                 bool force) override;
   absl::StatusOr<ThreadHandle> NewThread() override;

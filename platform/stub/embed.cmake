@@ -1,1 +1,4 @@
-file(WRITE ${OUT} "  .section .rodata\n  .global platform_stub_image\n  .global platform_stub_image_end\n  .p2align 4\nplatform_stub_image:\n  .incbin \"${STUB}\"\nplatform_stub_image_end:\n  .section .note.GNU-stack,\"\",@progbits\n")
+if(NOT SYM)
+  set(SYM platform_stub_image)
+endif()
+file(WRITE ${OUT} "  .section .rodata\n  .global ${SYM}\n  .global ${SYM}_end\n  .p2align 4\n${SYM}:\n  .incbin \"${STUB}\"\n${SYM}_end:\n  .section .note.GNU-stack,\"\",@progbits\n")

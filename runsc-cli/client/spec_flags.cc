@@ -22,7 +22,7 @@ const char kSpecFlagsHelp[] =
     "  --mount SRC:DST[:ro]    read-only bind mount of a host directory\n"
     "  --tmpfs DST[:size=N]    a tmpfs of the sandbox's own (after the binds)\n"
     "  --hostname NAME         the sandbox's host name\n"
-    "  --platform NAME         ptrace (default)\n"
+    "  --platform NAME         seccomp (default) or ptrace\n"
     "  --network NAME          loopback (default: own namespace, only lo),\n"
     "                          host, or none (no inet sockets)\n"
     "  -p, --publish [IP:]HOSTPORT:SANDBOXPORT\n"

@@ -33,7 +33,7 @@ struct Platform {
 };
 
 struct RunnerOptions {
-  std::vector<std::string> platforms{"ptrace"};
+  std::vector<std::string> platforms{"ptrace", "seccomp"};
   int jobs = 1;
   double timeout_seconds = 60;
   std::string filter;  // GoogleTest-style: POS[:POS...][-NEG[:NEG...]], globs

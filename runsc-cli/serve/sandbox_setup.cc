@@ -56,7 +56,7 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
   parts.vfs = *vfs;
 
   auto platform = platform::Platform::Create(
-      spec.platform().empty() ? "ptrace" : spec.platform());
+      spec.platform().empty() ? "seccomp" : spec.platform());
   if (!platform.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("platform: ", platform.status().message()));

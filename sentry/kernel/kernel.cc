@@ -57,16 +57,14 @@ Kernel::Kernel(KernelConfig config, std::unique_ptr<platform::Platform> platform
 Kernel::~Kernel() {
   // Every task thread must be gone before the kernel is (RunInit waits for
   // them); this is the backstop for other users.
-  {
-    absl::MutexLock l(&tree_mu_);
-    for (auto& [pid, tg] : thread_groups_) GroupExitLocked(*tg, SIGKILL);
-    while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
-  }
-  // Idle task threads touch the kernel: they must be gone too.
-  absl::MutexLock l(&idle_mu_);
-  idle_stop_ = true;
-  idle_mu_.Await(absl::Condition(
-      +[](int* n) { return *n == 0; }, &pool_threads_));
+  absl::MutexLock l(&tree_mu_);
+  for (auto& [pid, tg] : thread_groups_) GroupExitLocked(*tg, SIGKILL);
+  while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
+  // Idle sentry threads leave; wait for them (they use this object).
+  absl::MutexLock pl(&pool_mu_);
+  pool_stop_ = true;
+  pool_cv_.SignalAll();
+  while (pool_threads_ > 0) pool_cv_.Wait(&pool_mu_);
 }
 
 pid_t Kernel::AllocatePid() {
@@ -194,55 +192,62 @@ void Kernel::StartTaskThread(std::shared_ptr<Task> t,
     absl::MutexLock l(&tree_mu_);
     live_threads_++;
   }
-  std::function<void()> work = [this, t = std::move(t),
-                                 setup = std::move(setup)]() {
+  RunTaskThread([this, t = std::move(t), setup = std::move(setup)]() mutable {
     if (setup(*t)) {
       t->RunLoop();
     } else {
       t->Exit(W_EXITCODE(126, 0));
     }
     t->ExitPath();
+    t.reset();
     UnchargeTask();
     absl::MutexLock l(&tree_mu_);
     live_threads_--;
     tree_cv_.SignalAll();
-  };
+  });
+}
+
+namespace {
+// Idle sentry threads kept for new tasks, and how long one waits for work.
+constexpr int kMaxIdleTaskThreads = 16;
+constexpr absl::Duration kIdleTaskThreadTimeout = absl::Seconds(5);
+}  // namespace
+
+void Kernel::RunTaskThread(std::function<void()> work) {
   {
-    absl::MutexLock l(&idle_mu_);
-    if (idle_threads_ > static_cast<int>(idle_work_.size())) {
-      idle_work_.push_back(std::move(work));  // an idle thread takes it
+    absl::MutexLock l(&pool_mu_);
+    if (pool_idle_ > static_cast<int>(pool_work_.size())) {
+      pool_work_.push_back(std::move(work));
+      pool_cv_.Signal();
       return;
     }
     pool_threads_++;
   }
   std::thread([this, work = std::move(work)]() mutable {
-    work();
-    work = nullptr;  // the task's last references go now
-    IdleLoop();
-  }).detach();
-}
-
-void Kernel::IdleLoop() {
-  for (;;) {
-    std::function<void()> work;
-    {
-      absl::MutexLock l(&idle_mu_);
-      idle_threads_++;
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(idle_mu_) {
-        return idle_stop_ || !idle_work_.empty();
-      };
-      idle_mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Seconds(2));
-      idle_threads_--;
-      if (idle_work_.empty() || idle_stop_) {
-        // Idle too long, or the kernel is going away.
+    for (;;) {
+      work();
+      work = nullptr;
+      absl::MutexLock l(&pool_mu_);
+      if (pool_stop_ || pool_idle_ >= kMaxIdleTaskThreads) {
         pool_threads_--;
+        pool_cv_.SignalAll();
         return;
       }
-      work = std::move(idle_work_.front());
-      idle_work_.pop_front();
+      pool_idle_++;
+      const absl::Time deadline = absl::Now() + kIdleTaskThreadTimeout;
+      while (pool_work_.empty() && !pool_stop_ && absl::Now() < deadline) {
+        pool_cv_.WaitWithDeadline(&pool_mu_, deadline);
+      }
+      pool_idle_--;
+      if (pool_work_.empty()) {
+        pool_threads_--;
+        pool_cv_.SignalAll();
+        return;
+      }
+      work = std::move(pool_work_.back());
+      pool_work_.pop_back();
     }
-    work();
-  }
+  }).detach();
 }
 
 // ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -142,8 +141,9 @@ class Kernel {
   // Adds a task (and its thread group if new) to the tree.
   void RegisterLocked(std::shared_ptr<Task> t, std::shared_ptr<ThreadGroup> tg)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
-  // Runs `t` on a new sentry thread: `setup` (which adopts or creates the
-  // context) then the task loop, then the exit path.
+  // Runs `t` on a sentry thread: `setup` (which adopts or creates the
+  // context) then the task loop, then the exit path. The thread is an idle
+  // one left by a task that ended, or a new one (see RunTaskThread).
   void StartTaskThread(std::shared_ptr<Task> t,
                        std::function<bool(Task&)> setup);
   // Removes a reaped thread group from the tree.
@@ -209,17 +209,17 @@ class Kernel {
   std::atomic<uint64_t> charged_tasks_{0};
   std::atomic<uint64_t> pids_limit_hits_{0};
 
-  // Task threads are reused: a thread whose task is done waits a while for
-  // the next one instead of exiting. Creating a host thread per task costs
-  // more than the whole rest of a fork on a busy host (a new thread is
-  // queued behind every runnable one; a woken sleeper is not). See
-  // StartTaskThread.
-  void IdleLoop();
-  absl::Mutex idle_mu_;
-  std::deque<std::function<void()>> idle_work_ ABSL_GUARDED_BY(idle_mu_);
-  int idle_threads_ ABSL_GUARDED_BY(idle_mu_) = 0;  // waiting for work
-  int pool_threads_ ABSL_GUARDED_BY(idle_mu_) = 0;  // alive, busy or not
-  bool idle_stop_ ABSL_GUARDED_BY(idle_mu_) = false;
+  // Sentry threads whose task ended wait a while for the next task instead
+  // of exiting: starting a host thread costs more host calls (clone3, signal
+  // mask, robust list, rseq, stack) than a thread create in the sandbox
+  // should. A leaf lock.
+  void RunTaskThread(std::function<void()> work);
+  absl::Mutex pool_mu_;
+  absl::CondVar pool_cv_;
+  std::vector<std::function<void()>> pool_work_ ABSL_GUARDED_BY(pool_mu_);
+  int pool_idle_ ABSL_GUARDED_BY(pool_mu_) = 0;     // waiting for work
+  int pool_threads_ ABSL_GUARDED_BY(pool_mu_) = 0;  // alive, busy or idle
+  bool pool_stop_ ABSL_GUARDED_BY(pool_mu_) = false;
 
   mutable absl::Mutex report_mu_;
   std::map<std::string, uint64_t> unimplemented_ ABSL_GUARDED_BY(report_mu_);

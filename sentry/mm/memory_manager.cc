@@ -135,7 +135,8 @@ void MemoryManager::MergeAround(uint64_t start, uint64_t end) {
   auto compatible = [](const Vma& a, const Vma& b) {
     if (a.end != b.start || a.prot != b.prot || a.flags != b.flags ||
         a.name != b.name || a.file != b.file ||
-        a.shared_anon != b.shared_anon || a.host_mapped != b.host_mapped)
+        a.shared_anon != b.shared_anon || a.host_mapped != b.host_mapped ||
+        a.may_write != b.may_write)
       return false;
     return !a.file || a.offset + (a.end - a.start) == b.offset;
   };
@@ -179,6 +180,13 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   const int extra = opts.flags & (MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED);
   // Files with a host fd the stub can map (host files, tmpfs/memfd memfds)
   // are mapped for real; others are filled with a copy.
+  bool may_write = true;
+  std::shared_ptr<const void> writable_map;
+  if (opts.file) {
+    int64_t p = opts.file->PrepareMap(shared, opts.prot, &may_write,
+                                      &writable_map);
+    if (p < 0) return p;
+  }
   const int host_fd = opts.file ? opts.file->MappableHostFd() : -1;
   int host_prot = opts.prot;
   int64_t r;
@@ -204,6 +212,8 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   v.offset = opts.offset;
   v.name = opts.name;
   v.host_mapped = host_fd >= 0;
+  v.may_write = may_write;
+  v.writable_map = std::move(writable_map);
   if (shared && !opts.file) v.shared_anon = std::make_shared<const int>(0);
   if (opts.file) {
     uapi::Stat st;
@@ -245,6 +255,12 @@ int64_t MemoryManager::MMap(const MMapOpts& opts) {
   const uint64_t len = PageRoundUp(opts.len);
   if (len > kTaskSize) return -ENOMEM;
   if (opts.file && AddOverflows(opts.offset, len)) return -EOVERFLOW;
+  // do_mmap(): a shared writable mapping needs a description open for
+  // writing (the host fd behind a tmpfs file would allow it regardless).
+  if (opts.file && type != MAP_PRIVATE && (opts.prot & PROT_WRITE) &&
+      !opts.file->IsWritable()) {
+    return -EACCES;
+  }
   if (opts.file && type != MAP_PRIVATE && (opts.prot & PROT_WRITE) &&
       opts.file->MappableHostFd() < 0) {
     // A shared writable mapping needs the file's own pages; a file without
@@ -315,6 +331,11 @@ int64_t MemoryManager::MProtect(uint64_t addr, uint64_t len, int prot) {
       // reach the file); a host-mapped one is the host's decision (EACCES
       // for a read-only fd).
       if (v.file && !v.host_mapped && (v.flags & MAP_SHARED) &&
+          (prot & PROT_WRITE))
+        return -EACCES;
+      // Nor one whose file was not open for writing or is write-sealed:
+      // the host fd behind a host-mapped tmpfs file is always writable.
+      if (v.file && (v.flags & MAP_SHARED) && !v.may_write &&
           (prot & PROT_WRITE))
         return -EACCES;
     }
@@ -564,6 +585,33 @@ int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t n) {
   if (AddOverflows(addr, n) || addr + n > kTaskSize) return -EFAULT;
   int64_t r = as_->Write(addr, src, n, /*force=*/false);
   return r == static_cast<int64_t>(n) ? r : -EFAULT;
+}
+
+namespace {
+// How many leading ranges lie wholly below the top of the task's address
+// space: a range past it faults, like an unmapped one.
+size_t UserRanges(const platform::AddressSpace::Range* r, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (AddOverflows(r[i].addr, r[i].len) || r[i].addr + r[i].len > kTaskSize) {
+      return i;
+    }
+  }
+  return n;
+}
+}  // namespace
+
+int64_t MemoryManager::CopyOutVec(const platform::AddressSpace::Range* ranges,
+                                  size_t n, const void* src) {
+  size_t ok = UserRanges(ranges, n);
+  if (ok == 0) return -EFAULT;
+  return as_->WriteV(ranges, ok, src);
+}
+
+int64_t MemoryManager::CopyInVec(const platform::AddressSpace::Range* ranges,
+                                 size_t n, void* dst) {
+  size_t ok = UserRanges(ranges, n);
+  if (ok == 0) return -EFAULT;
+  return as_->ReadV(ranges, ok, dst);
 }
 
 int64_t MemoryManager::CopyOutForce(uint64_t addr, const void* src,

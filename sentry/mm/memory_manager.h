@@ -48,6 +48,12 @@ struct Vma {
   // The pages map the file's host fd in the stub (the host pages them in
   // and writes shared ones back); otherwise they are a copy the sentry made.
   bool host_mapped = false;
+  // A shared file mapping that may be made writable (Linux's VM_MAYWRITE:
+  // the file was open for writing and is not write-sealed).
+  bool may_write = true;
+  // Kept while the mapping exists, for files that count their writable
+  // shared mappings (memfd seals; FileDescription::PrepareMap).
+  std::shared_ptr<const void> writable_map;
 };
 
 class MemoryManager {
@@ -95,6 +101,14 @@ class MemoryManager {
   // bytes (excluding the NUL): -EFAULT or -ENAMETOOLONG on failure.
   int64_t CopyIn(uint64_t addr, void* dst, uint64_t n);
   int64_t CopyOut(uint64_t addr, const void* src, uint64_t n);
+  // Scatter/gather (readv/writev): the ranges filled from / gathered into
+  // one sentry buffer in as few host calls as the platform allows. Return
+  // the bytes copied in order up to the first fault (possibly short), or
+  // -EFAULT when none were.
+  int64_t CopyOutVec(const platform::AddressSpace::Range* ranges, size_t n,
+                     const void* src);
+  int64_t CopyInVec(const platform::AddressSpace::Range* ranges, size_t n,
+                    void* dst);
   // Writes even to read-only pages (loader only).
   int64_t CopyOutForce(uint64_t addr, const void* src, uint64_t n);
   int64_t CopyInString(uint64_t addr, uint64_t max, std::string* out);

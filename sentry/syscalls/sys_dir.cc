@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -132,10 +133,26 @@ int64_t SysFchdir(Task& t, const SyscallArgs& a) {
 }
 
 int64_t SysGetdents64(Task& t, const SyscallArgs& a) {
-  std::vector<char> buf;
-  int64_t n = ReadDirents64(t, a.Int(0), a.UInt(2), &buf);
+  auto f = GetFile(t, a.Int(0));
+  if (!f) return -EBADF;
+  // The records are built in a sentry buffer that is never zero-filled
+  // (each record is written whole, padding included) and, up to 64 KiB
+  // (glibc's readdir asks for 32 KiB), reused per sentry thread.
+  constexpr uint64_t kCached = 64 * 1024;
+  const uint64_t size = std::min<uint64_t>(a.UInt(2), kMaxDirentBuf);
+  thread_local std::unique_ptr<char[]> cached;
+  std::unique_ptr<char[]> owned;
+  char* buf;
+  if (size <= kCached) {
+    if (!cached) cached.reset(new char[kCached]);
+    buf = cached.get();
+  } else {
+    owned.reset(new char[size]);
+    buf = owned.get();
+  }
+  int64_t n = f->Getdents64(buf, size);
   if (n <= 0) return n;
-  if (t.CopyOut(a.Ptr(1), buf.data(), static_cast<uint64_t>(n)) < 0) {
+  if (t.CopyOut(a.Ptr(1), buf, static_cast<uint64_t>(n)) < 0) {
     return -EFAULT;
   }
   return n;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "abi/linux/fcntl.h"
 #include "abi/linux/time.h"
 #include "sentry/fs/anon/eventfd.h"
 #include "sentry/fs/anon/timerfd.h"
@@ -166,20 +167,20 @@ int64_t SysMemfdCreate(Task& t, const SyscallArgs& a) {
   constexpr uint64_t kNameMax = 249;  // NAME_MAX - strlen("memfd:")
   unsigned flags = a.UInt(1);
   constexpr unsigned kKnown = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB |
-                              0x0008u /* MFD_NOEXEC_SEAL */ |
-                              0x0010u /* MFD_EXEC */;
+                              uapi::kMfdNoexecSeal | uapi::kMfdExec;
   if (flags & ~kKnown) {
     // MFD_HUGETLB carries the page size in the high bits.
     if (!(flags & MFD_HUGETLB)) return -EINVAL;
   }
-  if ((flags & 0x0008u) && (flags & 0x0010u)) return -EINVAL;
+  if ((flags & uapi::kMfdNoexecSeal) && (flags & uapi::kMfdExec)) return -EINVAL;
   std::string name;
   int64_t r = t.CopyInString(a.Ptr(0), kNameMax + 1, &name);
   if (r == -ENAMETOOLONG) return -EINVAL;
   if (r < 0) return r;
   if (name.size() > kNameMax) return -EINVAL;
   if (flags & MFD_HUGETLB) return -EINVAL;  // no huge pages in the sandbox
-  auto f = fs::NewMemfdFile(name, O_RDWR | vfs::kOLargefile);
+  auto f = fs::NewMemfdFile(name, O_RDWR | vfs::kOLargefile,
+                            flags & (MFD_ALLOW_SEALING | uapi::kMfdNoexecSeal));
   return t.fds().Install(std::move(f), flags & MFD_CLOEXEC, NofileLimit(t));
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "abi/linux/fcntl.h"
 #include "sentry/fs/pipe/pipe.h"
 #include "sentry/fs/pipe/pipe_file.h"
 #include "sentry/kernel/kernel.h"
@@ -392,8 +393,29 @@ int64_t SysFcntl(Task& t, const SyscallArgs& a) {
     case F_SETOWN:
     case F_SETSIG:
       return 0;
+    case uapi::kFAddSeals: {
+      // memfd_fcntl/memfd_add_seals: the argument is an unsigned int, the
+      // description must be open for writing, then the bits must be known.
+      if (arg > UINT32_MAX) return -EINVAL;
+      if (!f->IsWritable()) return -EPERM;
+      if (arg & ~static_cast<uint64_t>(uapi::kFAllSeals)) return -EINVAL;
+      return f->AddSeals(static_cast<unsigned>(arg));
+    }
+    case uapi::kFGetSeals:
+      return f->GetSeals();
     case F_GETLEASE:
+      // No leases are ever granted (F_SETLEASE below).
       return F_UNLCK;
+    case F_SETLEASE:
+      // Leases are not supported by any filesystem here: Linux's answer
+      // for such a filesystem (simple_nosetlease) is EINVAL for every
+      // argument. Programs (Samba, NFS servers) fall back to no lease.
+      return -EINVAL;
+    case F_NOTIFY:
+      // Directory notification (dnotify) is not built in; a kernel
+      // without CONFIG_DNOTIFY answers EINVAL. inotify is the supported
+      // way to watch a directory.
+      return -EINVAL;
     default:
       return -EINVAL;
   }

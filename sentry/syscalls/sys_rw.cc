@@ -11,11 +11,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "abi/linux/uio.h"
 #include "sentry/kernel/signals.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/memory_manager.h"
 #include "sentry/kernel/thread_group.h"
 #include <signal.h>
 #include "sentry/socket/socket.h"
@@ -85,10 +87,109 @@ int64_t ImportIovecs(Task& t, uint64_t addr, int64_t count, bool compat,
   return 0;
 }
 
+// The sentry-side buffer of one transfer, never zero-filled (every byte
+// handed on was first written by the file or the copy-in). Transfers of up
+// to kCachedBuf bytes reuse one buffer per sentry thread (each task's
+// syscalls run on its own thread, one at a time), so the common small and
+// pipe-sized I/O allocates nothing.
+class IoBuffer {
+ public:
+  static constexpr uint64_t kCachedBuf = 64 * 1024;
+  explicit IoBuffer(uint64_t n) : size_(n) {
+    if (n <= kCachedBuf) {
+      thread_local std::unique_ptr<char[]> cached;
+      if (!cached) cached.reset(new char[kCachedBuf]);
+      data_ = cached.get();
+    } else {
+      owned_.reset(new char[n]);
+      data_ = owned_.get();
+    }
+  }
+  char* data() { return data_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<char[]> owned_;
+  char* data_;
+  uint64_t size_;
+};
+
 uint64_t TotalLen(const std::vector<IoSeg>& segs) {
   uint64_t total = 0;
   for (const IoSeg& s : segs) total += s.len;
   return total;
+}
+
+// A position in a list of iovecs.
+struct SegCursor {
+  size_t seg = 0;
+  uint64_t off = 0;
+};
+
+// The application ranges of the next `n` bytes of `segs` from `cur`
+// (empty iovecs skipped).
+void RangesFor(const std::vector<IoSeg>& segs, SegCursor cur, uint64_t n,
+               std::vector<platform::AddressSpace::Range>* out) {
+  out->clear();
+  while (n > 0 && cur.seg < segs.size()) {
+    uint64_t take = std::min(segs[cur.seg].len - cur.off, n);
+    if (take > 0) out->push_back({segs[cur.seg].base + cur.off, take});
+    n -= take;
+    ++cur.seg;
+    cur.off = 0;
+  }
+}
+
+void Advance(const std::vector<IoSeg>& segs, SegCursor* cur, uint64_t n) {
+  while (n > 0 && cur->seg < segs.size()) {
+    uint64_t take = std::min(segs[cur->seg].len - cur->off, n);
+    cur->off += take;
+    n -= take;
+    if (cur->off == segs[cur->seg].len) {
+      ++cur->seg;
+      cur->off = 0;
+    }
+  }
+}
+
+// Copies `n` bytes of `data` out to the iovecs at `cur` — one host call for
+// all of them where the platform can (readv batching) — and advances `cur`
+// past what was copied. Returns the bytes copied (short on a fault).
+uint64_t ScatterOut(Task& t, const std::vector<IoSeg>& segs, SegCursor* cur,
+                    const char* data, uint64_t n) {
+  uint64_t copied = 0;
+  if (cur->seg < segs.size() && segs[cur->seg].len - cur->off >= n) {
+    // All within one iovec (every read(2)).
+    if (t.CopyOut(segs[cur->seg].base + cur->off, data, n) == static_cast<int64_t>(n)) {
+      copied = n;
+    }
+  } else {
+    thread_local std::vector<platform::AddressSpace::Range> ranges;
+    RangesFor(segs, *cur, n, &ranges);
+    int64_t r = t.mm().CopyOutVec(ranges.data(), ranges.size(), data);
+    copied = r > 0 ? static_cast<uint64_t>(r) : 0;
+  }
+  Advance(segs, cur, copied);
+  return copied;
+}
+
+// Gathers up to `n` bytes from the iovecs at `cur` into `data` (writev
+// batching); advances `cur`. Returns the bytes gathered (short on a fault).
+uint64_t GatherIn(Task& t, const std::vector<IoSeg>& segs, SegCursor* cur,
+                  char* data, uint64_t n) {
+  uint64_t got = 0;
+  if (cur->seg < segs.size() && segs[cur->seg].len - cur->off >= n) {
+    if (t.CopyIn(segs[cur->seg].base + cur->off, data, n) == static_cast<int64_t>(n)) {
+      got = n;
+    }
+  } else {
+    thread_local std::vector<platform::AddressSpace::Range> ranges;
+    RangesFor(segs, *cur, n, &ranges);
+    int64_t r = t.mm().CopyInVec(ranges.data(), ranges.size(), data);
+    got = r > 0 ? static_cast<uint64_t>(r) : 0;
+  }
+  Advance(segs, cur, got);
+  return got;
 }
 
 // Reads into `segs`: at the file offset when `pos` < 0, else at `pos`.
@@ -99,34 +200,21 @@ int64_t DoRead(Task& t, vfs::FileDescription& f,
     char dummy;
     return pos < 0 ? f.Read(t, &dummy, 0) : f.PRead(&dummy, 0, pos);
   }
-  std::vector<char> buf(std::min(total, kIoChunk));
+  IoBuffer buf(std::min(total, kIoChunk));
   uint64_t done = 0;
-  size_t seg = 0;
-  uint64_t seg_off = 0;
+  SegCursor cur;
   while (done < total) {
     uint64_t want = std::min<uint64_t>(total - done, buf.size());
     int64_t n = pos < 0 ? f.Read(t, buf.data(), want)
                         : f.PRead(buf.data(), want, pos + static_cast<int64_t>(done));
     if (n < 0) return done ? static_cast<int64_t>(done) : n;
-    // Scatter the chunk over the iovecs.
-    uint64_t copied = 0;
-    while (copied < static_cast<uint64_t>(n)) {
-      while (seg < segs.size() && seg_off == segs[seg].len) {
-        ++seg;
-        seg_off = 0;
-      }
-      if (seg >= segs.size()) break;
-      uint64_t take = std::min(segs[seg].len - seg_off,
-                               static_cast<uint64_t>(n) - copied);
-      if (t.CopyOut(segs[seg].base + seg_off, buf.data() + copied, take) < 0) {
-        // Bytes that never reached the application are not consumed: put
-        // the file offset back (a no-op error for unseekable files).
-        if (pos < 0) f.Seek(-static_cast<int64_t>(n - copied), SEEK_CUR);
-        done += copied;
-        return done ? static_cast<int64_t>(done) : -EFAULT;
-      }
-      copied += take;
-      seg_off += take;
+    uint64_t copied = ScatterOut(t, segs, &cur, buf.data(), static_cast<uint64_t>(n));
+    if (copied < static_cast<uint64_t>(n)) {
+      // Bytes that never reached the application are not consumed: put
+      // the file offset back (a no-op error for unseekable files).
+      if (pos < 0) f.Seek(-static_cast<int64_t>(static_cast<uint64_t>(n) - copied), SEEK_CUR);
+      done += copied;
+      return done ? static_cast<int64_t>(done) : -EFAULT;
     }
     done += static_cast<uint64_t>(n);
     if (static_cast<uint64_t>(n) < want) break;
@@ -142,29 +230,14 @@ int64_t DoWrite(Task& t, vfs::FileDescription& f,
     char dummy = 0;
     return pos < 0 ? f.Write(t, &dummy, 0) : f.PWrite(&dummy, 0, pos);
   }
-  std::vector<char> buf(std::min(total, kIoChunk));
+  IoBuffer buf(std::min(total, kIoChunk));
   uint64_t done = 0;
-  size_t seg = 0;
-  uint64_t seg_off = 0;
+  SegCursor cur;
   while (done < total) {
     // Gather the next chunk.
     uint64_t want = std::min<uint64_t>(total - done, buf.size());
-    uint64_t got = 0;
-    bool fault = false;
-    while (got < want) {
-      while (seg < segs.size() && seg_off == segs[seg].len) {
-        ++seg;
-        seg_off = 0;
-      }
-      if (seg >= segs.size()) break;
-      uint64_t take = std::min(segs[seg].len - seg_off, want - got);
-      if (t.CopyIn(segs[seg].base + seg_off, buf.data() + got, take) < 0) {
-        fault = true;
-        break;
-      }
-      got += take;
-      seg_off += take;
-    }
+    uint64_t got = GatherIn(t, segs, &cur, buf.data(), want);
+    const bool fault = got < want;
     if (got == 0) return done ? static_cast<int64_t>(done) : -EFAULT;
     int64_t n = pos < 0 ? f.Write(t, buf.data(), got)
                         : f.PWrite(buf.data(), got, pos + static_cast<int64_t>(done));

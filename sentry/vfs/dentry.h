@@ -180,6 +180,10 @@ class Dentry : public std::enable_shared_from_this<Dentry> {
   // The file is now `name` in `parent` (rename).
   void SetParentAndName(std::shared_ptr<Dentry> parent, std::string name);
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
+  // Something is mounted here, in some mount (Linux's DCACHE_MOUNTED): the
+  // path walk looks the mount table up only for such dentries.
+  bool MountedOn() const { return mounted_on_.load(std::memory_order_acquire); }
+  void MarkMountedOn() { mounted_on_.store(true, std::memory_order_release); }
 
  protected:
   // Finds the child `name` in the filesystem itself (no cache).
@@ -189,6 +193,7 @@ class Dentry : public std::enable_shared_from_this<Dentry> {
  private:
   const uint32_t type_;
   std::atomic<bool> deleted_{false};
+  std::atomic<bool> mounted_on_{false};
 
   mutable absl::Mutex name_mu_;
   std::shared_ptr<Dentry> parent_ ABSL_GUARDED_BY(name_mu_);

@@ -86,6 +86,12 @@ int64_t FileDescription::Allocate(int mode, uint64_t offset, uint64_t len) {
   return -ENODEV;
 }
 
+int64_t FileDescription::PrepareMap(bool shared, int prot, bool* may_write,
+                                    std::shared_ptr<const void>* writable_map) {
+  *may_write = !shared || IsWritable();
+  return 0;
+}
+
 int FileDescription::status_flags() const {
   absl::MutexLock l(&mu_);
   return flags_;

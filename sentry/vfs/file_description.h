@@ -139,6 +139,23 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // A host fd holding exactly the file's contents, for shared mappings
   // (tmpfs and memfd files give their memfd); -1 when there is none.
   virtual int MappableHostFd() { return -1; }
+  // mmap(2) of this file: may refuse the mapping (-errno), says whether a
+  // shared mapping may ever become writable (Linux's VM_MAYWRITE: the
+  // description is open for writing and the file is not write-sealed) and
+  // may hand out a token every such mapping keeps while it exists (memfd
+  // seals refuse F_SEAL_WRITE while one does). Default: shared mappings may
+  // be written when the description is writable.
+  virtual int64_t PrepareMap(bool shared, int prot, bool* may_write,
+                             std::shared_ptr<const void>* writable_map);
+
+  // ---- Seals (memfd_create(2), fcntl F_ADD_SEALS/F_GET_SEALS) ----
+  // The file's seals, or -EINVAL for a file that cannot be sealed (not on
+  // tmpfs), as memfd_fcntl.
+  virtual int64_t GetSeals() { return -EINVAL; }
+  // Adds seals (the caller checked the description is writable and the
+  // bits are known): -EPERM once F_SEAL_SEAL is set, -EBUSY for
+  // F_SEAL_WRITE while a writable shared mapping exists.
+  virtual int64_t AddSeals(unsigned seals) { return -EINVAL; }
 
   // ---- Locks (lock.h) ----
   // Set once an flock or OFD lock was taken through this description: its

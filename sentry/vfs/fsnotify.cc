@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "abi/linux/stat.h"
 #include "sentry/vfs/dentry.h"
 
 namespace sentry::vfs::fsnotify {
@@ -23,7 +24,7 @@ struct Watch {
 
 struct Registry {
   absl::Mutex mu;
-  absl::flat_hash_map<const Dentry*, std::vector<Watch>> by_dentry
+  absl::flat_hash_map<InodeKey, std::vector<Watch>> by_inode
       ABSL_GUARDED_BY(mu);
 };
 
@@ -37,11 +38,11 @@ constexpr uint32_t kSelfOnly = kInDeleteSelf | kInMoveSelf | kInIgnored;
 
 // Delivers to the watches of `d`; drops one-shot watches that fired and,
 // with `drop_all`, every watch (their dentry is gone) with IN_IGNORED.
-void Deliver(Registry& r, const Dentry* d, uint32_t mask, uint32_t cookie,
+void Deliver(Registry& r, const InodeKey& key, uint32_t mask, uint32_t cookie,
              const std::string& name, bool drop_all)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(r.mu) {
-  auto it = r.by_dentry.find(d);
-  if (it == r.by_dentry.end()) return;
+  auto it = r.by_inode.find(key);
+  if (it == r.by_inode.end()) return;
   std::vector<Watch>& ws = it->second;
   for (auto w = ws.begin(); w != ws.end();) {
     bool fired = false;
@@ -57,7 +58,7 @@ void Deliver(Registry& r, const Dentry* d, uint32_t mask, uint32_t cookie,
       ++w;
     }
   }
-  if (ws.empty()) r.by_dentry.erase(it);
+  if (ws.empty()) r.by_inode.erase(it);
 }
 
 void RemoveWatcherLocked(Registry& r, FsWatcher* watcher,
@@ -66,11 +67,21 @@ void RemoveWatcherLocked(Registry& r, FsWatcher* watcher,
 
 }  // namespace
 
+bool KeyOf(Dentry& d, InodeKey* key) {
+  uapi::Stat st;
+  if (d.Stat(&st) < 0) return false;
+  key->dev = st.st_dev;
+  key->ino = st.st_ino;
+  return true;
+}
+
 void AddWatch(const std::shared_ptr<Dentry>& d, FsWatcher* watcher, int wd,
               uint32_t mask) {
+  InodeKey key;
+  if (!KeyOf(*d, &key)) return;
   Registry& r = Reg();
   absl::MutexLock l(&r.mu);
-  std::vector<Watch>& ws = r.by_dentry[d.get()];
+  std::vector<Watch>& ws = r.by_inode[key];
   for (Watch& w : ws) {
     if (w.watcher == watcher) {
       w.mask = mask;
@@ -82,17 +93,19 @@ void AddWatch(const std::shared_ptr<Dentry>& d, FsWatcher* watcher, int wd,
 }
 
 bool RemoveWatch(const std::shared_ptr<Dentry>& d, FsWatcher* watcher) {
+  InodeKey key;
+  if (!KeyOf(*d, &key)) return false;
   Registry& r = Reg();
   absl::MutexLock l(&r.mu);
-  auto it = r.by_dentry.find(d.get());
-  if (it == r.by_dentry.end()) return false;
+  auto it = r.by_inode.find(key);
+  if (it == r.by_inode.end()) return false;
   std::vector<Watch>& ws = it->second;
   for (auto w = ws.begin(); w != ws.end(); ++w) {
     if (w->watcher == watcher) {
       watcher->Event(w->wd, kInIgnored, 0, "");
       ws.erase(w);
       watch_count.fetch_sub(1);
-      if (ws.empty()) r.by_dentry.erase(it);
+      if (ws.empty()) r.by_inode.erase(it);
       return true;
     }
   }
@@ -110,7 +123,7 @@ void RemoveWatcher(FsWatcher* watcher) {
 namespace {
 void RemoveWatcherLocked(Registry& r, FsWatcher* watcher,
                          std::vector<std::shared_ptr<Dentry>>* released) {
-  for (auto it = r.by_dentry.begin(); it != r.by_dentry.end();) {
+  for (auto it = r.by_inode.begin(); it != r.by_inode.end();) {
     std::vector<Watch>& ws = it->second;
     for (auto w = ws.begin(); w != ws.end();) {
       if (w->watcher == watcher) {
@@ -122,7 +135,7 @@ void RemoveWatcherLocked(Registry& r, FsWatcher* watcher,
       }
     }
     if (ws.empty()) {
-      r.by_dentry.erase(it++);
+      r.by_inode.erase(it++);
     } else {
       ++it;
     }
@@ -131,22 +144,27 @@ void RemoveWatcherLocked(Registry& r, FsWatcher* watcher,
 }  // namespace
 
 void NotifySlow(Dentry& d, uint32_t mask, uint32_t cookie) {
-  if (d.IsDir() && !(mask & kInIgnored)) mask |= kInIsdir;
+  // Linux marks events on directories with IN_ISDIR, except the watched
+  // object's own IN_DELETE_SELF and IN_MOVE_SELF (and IN_IGNORED).
+  if (d.IsDir() && !(mask & kSelfOnly)) mask |= kInIsdir;
   std::shared_ptr<Dentry> parent = d.parent();
   std::string name = d.name();
+  InodeKey self, dir;
+  const bool have_self = KeyOf(d, &self);
+  const bool have_dir = !(mask & kSelfOnly) && parent && KeyOf(*parent, &dir);
   Registry& r = Reg();
   absl::MutexLock l(&r.mu);
-  if (!(mask & kSelfOnly) && parent) {
-    Deliver(r, parent.get(), mask, cookie, name, false);
-  }
-  Deliver(r, &d, mask, cookie, "", (mask & kInDeleteSelf) != 0);
+  if (have_dir) Deliver(r, dir, mask, cookie, name, false);
+  if (have_self) Deliver(r, self, mask, cookie, "", (mask & kInDeleteSelf) != 0);
 }
 
 void NotifyDirSlow(Dentry& dir, uint32_t mask, const std::string& name,
                    uint32_t cookie) {
+  InodeKey key;
+  if (!KeyOf(dir, &key)) return;
   Registry& r = Reg();
   absl::MutexLock l(&r.mu);
-  Deliver(r, &dir, mask, cookie, name, false);
+  Deliver(r, key, mask, cookie, name, false);
 }
 
 uint32_t NextCookie() {

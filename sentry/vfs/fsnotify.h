@@ -1,10 +1,12 @@
 // File change notifications (Linux's fsnotify), for inotify(7).
 //
-// Watches are attached to dentries (a hard link watched through one name
-// does not report changes made through another: an approximation of
-// Linux's per-inode watches). The VFS and the syscall layer report events
-// with Notify(); when nothing is watched anywhere that costs one atomic
-// load.
+// Watches belong to inodes, as Linux's: they are keyed by the file's
+// (st_dev, st_ino), so a change made through any hard link or name reaches
+// them, and they follow renames. Each watch holds a dentry of its file,
+// which keeps the inode (and so its number) alive. The VFS and the syscall
+// layer report events with Notify(); when nothing is watched anywhere that
+// costs one atomic load (with watches, an event costs a Stat of the file
+// and of its parent).
 #ifndef SENTRY_VFS_FSNOTIFY_H_
 #define SENTRY_VFS_FSNOTIFY_H_
 
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "sentry/vfs/virtual_dentry.h"
 
@@ -56,6 +59,22 @@ class FsWatcher {
 };
 
 namespace fsnotify {
+
+// The identity of an inode: (st_dev, st_ino).
+struct InodeKey {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool operator==(const InodeKey& o) const { return dev == o.dev && ino == o.ino; }
+  bool operator<(const InodeKey& o) const {
+    return dev != o.dev ? dev < o.dev : ino < o.ino;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const InodeKey& k) {
+    return H::combine(std::move(h), k.dev, k.ino);
+  }
+};
+// The key of `d`'s inode; false if it cannot be stat()ed.
+bool KeyOf(Dentry& d, InodeKey* key);
 
 extern std::atomic<int> watch_count;
 

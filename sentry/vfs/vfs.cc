@@ -84,12 +84,15 @@ absl::Status VirtualFilesystem::AddMount(const std::string& target,
                                    vd.dentry, source);
   mounts_[{vd.mount.get(), vd.dentry.get()}] = m;
   ++mountpoints_[vd.dentry.get()];
+  vd.dentry->MarkMountedOn();
   mount_order_.push_back(std::move(m));
   return absl::OkStatus();
 }
 
 std::shared_ptr<Mount> VirtualFilesystem::MountedAt(
     const VirtualDentry& vd) const {
+  // Most dentries were never mounted on: no lock, no table look-up.
+  if (!vd.dentry->MountedOn()) return nullptr;
   absl::ReaderMutexLock l(&mounts_mu_);
   if (mounts_.empty()) return nullptr;
   auto it = mounts_.find(std::make_pair(static_cast<const Mount*>(vd.mount.get()),
@@ -98,6 +101,7 @@ std::shared_ptr<Mount> VirtualFilesystem::MountedAt(
 }
 
 bool VirtualFilesystem::IsMountpoint(const Dentry* d) const {
+  if (!d->MountedOn()) return false;
   absl::ReaderMutexLock l(&mounts_mu_);
   return mountpoints_.contains(d);
 }

@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <thread>
 #include <cstring>
 #include <string>
@@ -233,6 +234,7 @@ void BM_stat_deep(benchmark::State& state) {
       return;
     }
   }
+  state.SetLabel("syscalls=1");
 }
 BENCHMARK(BM_stat_deep);
 
@@ -244,19 +246,23 @@ void BM_pipe_64k(benchmark::State& state) {
     return;
   }
   std::string buf(65536, 'x');
+  long calls = 0;
   for (auto _ : state) {
     if (write(fds[1], buf.data(), buf.size()) != 65536) {
       state.SkipWithError("write failed");
       break;
     }
+    calls = 1;
     size_t got = 0;
     while (got < buf.size()) {
       ssize_t n = read(fds[0], buf.data(), buf.size() - got);
+      calls++;
       if (n <= 0) break;
       got += n;
     }
   }
   state.SetBytesProcessed(state.iterations() * 65536);
+  state.SetLabel("syscalls=" + std::to_string(calls));
   close(fds[0]);
   close(fds[1]);
 }
@@ -277,6 +283,119 @@ void BM_getdents_usr_bin(benchmark::State& state) {
 }
 BENCHMARK(BM_getdents_usr_bin);
 
+// The file benchmarks of the files issue, each labelled "syscalls=N" with the
+// number of system calls one iteration makes, so that compare.sh can set them
+// against N sandboxed round trips plus the native time.
+
+// A 4 KiB read of a file the host has cached: pread at offset 0 of a program
+// every Debian host has (read-only hostfs in the sandbox).
+void BM_read_4k(benchmark::State& state) {
+  const char* path = "/usr/bin/true";
+  int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) {
+    state.SkipWithError(ErrnoMessage("open /usr/bin/true").c_str());
+    return;
+  }
+  alignas(64) char buf[4096];
+  for (auto _ : state) {
+    long n = syscall(SYS_pread64, fd, buf, sizeof(buf), 0L);
+    if (n != static_cast<long>(sizeof(buf))) {
+      state.SkipWithError(ErrnoMessage("pread 4096").c_str());
+      break;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * 4096);
+  state.SetLabel("syscalls=1");
+  syscall(SYS_close, fd);
+}
+BENCHMARK(BM_read_4k);
+
+// A directory of 10,000 empty files made once per process in a fresh
+// directory under /dev/shm (a tmpfs natively and in the sandbox, so both
+// list the same kind of directory; /tmp if that fails) and removed at exit.
+class TenThousandDir {
+ public:
+  static constexpr int kEntries = 10000;
+  // The directory's path, or "" (errno set) when it could not be made.
+  static const std::string& Path() {
+    static TenThousandDir* dir = new TenThousandDir();
+    return dir->path_;
+  }
+
+ private:
+  TenThousandDir() {
+    char shm[] = "/dev/shm/bench-getdents.XXXXXX";
+    char tmp[] = "/tmp/bench-getdents.XXXXXX";
+    const char* made = mkdtemp(shm);
+    if (made == nullptr) made = mkdtemp(tmp);
+    if (made == nullptr) return;
+    std::string path = made;
+    for (int i = 0; i < kEntries; i++) {
+      std::string name = path + "/entry-" + std::to_string(i);
+      int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, name.c_str(),
+                                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+      if (fd < 0) {
+        Remove(path, i);
+        return;
+      }
+      syscall(SYS_close, fd);
+    }
+    path_ = path;
+    created_ = path;
+    std::atexit([] { Remove(created_, kEntries); });
+  }
+  static void Remove(const std::string& path, int n) {
+    for (int i = 0; i < n; i++) unlink((path + "/entry-" + std::to_string(i)).c_str());
+    rmdir(path.c_str());
+  }
+  std::string path_;
+  static inline std::string created_;
+};
+
+// getdents64 of the 10,000-entry directory with glibc's 32 KiB buffer:
+// open, getdents64 until it returns 0, close.
+void BM_getdents_10k(benchmark::State& state) {
+  const std::string& path = TenThousandDir::Path();
+  if (path.empty()) {
+    state.SkipWithError(ErrnoMessage("making a 10k-entry directory").c_str());
+    return;
+  }
+  alignas(8) static char buf[32768];
+  long calls = 0;
+  for (auto _ : state) {
+    int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path.c_str(),
+                                      O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd < 0) {
+      state.SkipWithError(ErrnoMessage("open directory").c_str());
+      return;
+    }
+    long entries = 0;
+    calls = 2;
+    for (;;) {
+      long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+      calls++;
+      if (n < 0) {
+        state.SkipWithError(ErrnoMessage("getdents64").c_str());
+        syscall(SYS_close, fd);
+        return;
+      }
+      if (n == 0) break;
+      for (long off = 0; off < n;) {
+        auto* d = reinterpret_cast<struct dirent64*>(buf + off);
+        off += d->d_reclen;
+        entries++;
+      }
+    }
+    syscall(SYS_close, fd);
+    if (entries != TenThousandDir::kEntries + 2) {
+      state.SkipWithError(("listed " + std::to_string(entries) + " entries").c_str());
+      return;
+    }
+  }
+  state.SetLabel("syscalls=" + std::to_string(calls));
+}
+BENCHMARK(BM_getdents_10k);
 // --- Sockets (issue: sockets) -------------------------------------------
 
 // One byte to a forked echo process over a unix stream socketpair and back:

@@ -58,6 +58,7 @@ GBENCH=$BENCH/bench_syscalls
 OURS_BIN=$BUILD/runsc-cli/runsc
 GVISOR_BIN=/usr/bin/runsc
 OURS=("$OURS_BIN" "do" --platform=ptrace --)
+OURS_SC=("$OURS_BIN" "do" --platform=seccomp --)
 GVISOR=("$GVISOR_BIN" --platform=ptrace --network=none "do")
 
 for b in "$GETPPID" "$SYSEMU" "$GBENCH"; do
@@ -156,6 +157,18 @@ if [ "$OURS_OK" = 1 ]; then
 else
   echo "ours:   unavailable — $OURS_WHY"
 fi
+OURS_SC_OK=0
+if [ -x "$OURS_BIN" ]; then
+  OURS_SC_WHY=$(probe "${OURS_SC[@]}")
+  [ -z "$OURS_SC_WHY" ] && OURS_SC_OK=1
+else
+  OURS_SC_WHY="not built ($OURS_BIN missing)"
+fi
+if [ "$OURS_SC_OK" = 1 ]; then
+  echo "ours:   $OURS_BIN do --platform=seccomp"
+else
+  echo "ours (seccomp): unavailable — $OURS_SC_WHY"
+fi
 
 GVISOR_OK=0
 if [ ! -x "$GVISOR_BIN" ]; then
@@ -179,7 +192,7 @@ echo
 # ------------------------------------------------- 1. getppid round trip --
 
 # Samples of ns per call, one per round, per row.
-declare -a S_NATIVE=() S_FREE=() S_LEAN=() S_BIND=() S_OURS=() S_GVISOR=()
+declare -a S_NATIVE=() S_FREE=() S_LEAN=() S_BIND=() S_OURS=() S_OURS_SC=() S_GVISOR=()
 declare -A FAIL=()
 
 # sample ROW ARRAY KEY TIMEOUT CMD...: run once, append KEY's value to ARRAY,
@@ -212,6 +225,9 @@ for ((r = 1; r <= REPS; r++)); do
   if [ "$OURS_OK" = 1 ]; then
     sample ours S_OURS ns_per_call 300 "${OURS[@]}" "$GETPPID" "$N_TRAPPED"
   fi
+  if [ "$OURS_SC_OK" = 1 ]; then
+    sample ours_sc S_OURS_SC ns_per_call 300 "${OURS_SC[@]}" "$GETPPID" "$N_TRAPPED"
+  fi
   if [ "$GVISOR_OK" = 1 ]; then
     sample gvisor S_GVISOR ns_per_call 300 "${GVISOR[@]}" "$GETPPID" "$N_TRAPPED"
   fi
@@ -222,6 +238,7 @@ M_FREE=$(median "${S_FREE[@]}")
 M_LEAN=$(median "${S_LEAN[@]}")
 M_BIND=$(median "${S_BIND[@]}")
 M_OURS=$(median "${S_OURS[@]}")
+M_OURS_SC=$(median "${S_OURS_SC[@]}")
 M_GVISOR=$(median "${S_GVISOR[@]}")
 
 # row LABEL ROWKEY MEDIAN SAMPLES...: one line of the round-trip table.
@@ -257,6 +274,11 @@ if [ "$OURS_OK" = 1 ]; then
 else
   row_na "ours: runsc do --platform=ptrace" "pending: $OURS_WHY"
 fi
+if [ "$OURS_SC_OK" = 1 ]; then
+  row "ours: runsc do --platform=seccomp" ours_sc "$M_OURS_SC" "${S_OURS_SC[@]}"
+else
+  row_na "ours: runsc do --platform=seccomp" "pending: $OURS_SC_WHY"
+fi
 if [ "$GVISOR_OK" = 1 ]; then
   row "gVisor: runsc --platform=ptrace do" gvisor "$M_GVISOR" "${S_GVISOR[@]}"
 else
@@ -269,6 +291,8 @@ B_FREE=$(minimum "${S_FREE[@]}")
 B_LEAN=$(minimum "${S_LEAN[@]}")
 B_BIND=$(minimum "${S_BIND[@]}")
 B_OURS=$(minimum "${S_OURS[@]}")
+B_OURS_SC=$(minimum "${S_OURS_SC[@]}")
+B_NATIVE=$(minimum "${S_NATIVE[@]}")
 B_GVISOR=$(minimum "${S_GVISOR[@]}")
 ratios() {  # ratios LABEL MEDIAN_A MEDIAN_B BEST_A BEST_B [NOTE]
   printf '  %-28s = %5s   (best rounds: %s)%s\n' "$1" "$(ratio "$2" "$3")" \
@@ -288,6 +312,21 @@ if [ -n "$M_OURS" ] && [ -n "$M_GVISOR" ]; then
   ratios "ours / gVisor" "$M_OURS" "$M_GVISOR" "$B_OURS" "$B_GVISOR" \
     "   < 1: faster than gVisor"
 fi
+if [ -n "$M_OURS_SC" ] && [ -n "$M_NATIVE" ]; then
+  R=$(ratio "$M_OURS_SC" "$M_NATIVE")
+  VERDICT=$(awk -v r="$R" 'BEGIN { print (r <= 25) ? "ok" : "OVER TARGET" }')
+  ratios "seccomp / native" "$M_OURS_SC" "$M_NATIVE" "$B_OURS_SC" "$B_NATIVE" \
+    "   target <= 25: $VERDICT"
+fi
+if [ -n "$M_OURS_SC" ] && [ -n "$M_OURS" ]; then
+  R=$(ratio "$M_OURS_SC" "$M_OURS")
+  VERDICT=$(awk -v r="$R" 'BEGIN { print (r <= 0.25) ? "ok" : "OVER TARGET" }')
+  ratios "seccomp / ours ptrace" "$M_OURS_SC" "$M_OURS" "$B_OURS_SC" "$B_OURS" \
+    "   target <= 0.25: $VERDICT"
+fi
+if [ -n "$M_OURS_SC" ] && [ -n "$M_GVISOR" ]; then
+  ratios "seccomp / gVisor" "$M_OURS_SC" "$M_GVISOR" "$B_OURS_SC" "$B_GVISOR"
+fi
 if [ -n "$M_GVISOR" ] && [ -n "$M_FREE" ]; then
   ratios "gVisor / bare sysemu" "$M_GVISOR" "$M_FREE" "$B_GVISOR" "$B_FREE"
 fi
@@ -299,7 +338,7 @@ HAVE_HYPERFINE=0
 command -v hyperfine >/dev/null 2>&1 && HAVE_HYPERFINE=1
 echo "measuring start-up ($WALL_RUNS runs each)..." >&2
 
-declare -a W_NATIVE=() W_OURS=() W_GVISOR=()
+declare -a W_NATIVE=() W_OURS=() W_OURS_SC=() W_GVISOR=()
 declare -A WFAIL=()
 
 # wall ROW ARRAY CMD...: one timed run in ms, appended to ARRAY.
@@ -340,17 +379,20 @@ if [ "$HAVE_HYPERFINE" = 1 ]; then
   WALL_HOW="hyperfine, median of $WALL_RUNS runs"
   hf_median native W_NATIVE /bin/true
   [ "$OURS_OK" = 1 ] && hf_median ours W_OURS "${OURS[@]}" /bin/true
+  [ "$OURS_SC_OK" = 1 ] && hf_median ours_sc W_OURS_SC "${OURS_SC[@]}" /bin/true
   [ "$GVISOR_OK" = 1 ] && hf_median gvisor W_GVISOR "${GVISOR[@]}" /bin/true
 else
   WALL_HOW="date +%s%N around each run, median of $WALL_RUNS alternating runs"
   for ((i = 1; i <= WALL_RUNS; i++)); do
     wall native W_NATIVE /bin/true
     [ "$OURS_OK" = 1 ] && wall ours W_OURS "${OURS[@]}" /bin/true
+    [ "$OURS_SC_OK" = 1 ] && wall ours_sc W_OURS_SC "${OURS_SC[@]}" /bin/true
     [ "$GVISOR_OK" = 1 ] && wall gvisor W_GVISOR "${GVISOR[@]}" /bin/true
   done
 fi
 WM_NATIVE=$(median "${W_NATIVE[@]}")
 WM_OURS=$(median "${W_OURS[@]}")
+WM_OURS_SC=$(median "${W_OURS_SC[@]}")
 WM_GVISOR=$(median "${W_GVISOR[@]}")
 
 # wrow LABEL ROWKEY MEDIAN WHY SAMPLES...: one line of the start-up table.
@@ -374,6 +416,8 @@ printf '  %-44s %10s %10s   %s\n' "" "ms" "x native" "each run"
 wrow "native /bin/true" native "$WM_NATIVE" "" "${W_NATIVE[@]}"
 wrow "ours: runsc do /bin/true" ours "$WM_OURS" "pending: ${OURS_WHY:-}" \
   "${W_OURS[@]}"
+wrow "ours: runsc do --platform=seccomp /bin/true" ours_sc "$WM_OURS_SC" \
+  "pending: ${OURS_SC_WHY:-}" "${W_OURS_SC[@]}"
 wrow "gVisor: runsc do /bin/true" gvisor "$WM_GVISOR" \
   "skipped: ${GVISOR_WHY:-}" "${W_GVISOR[@]}"
 if [ -n "$WM_OURS" ] && [ -n "$WM_GVISOR" ]; then
@@ -395,6 +439,7 @@ gb() {
   local rc=0
   run 600 "$@" "$GBENCH" "${GB_ARGS[@]}" || rc=$?
   [ "$rc" = 0 ] || GBFAIL[$mode]="exit $rc: $(last_err "$TMP/err")"
+  cp "$TMP/out" "$TMP/gb.raw.$mode.$round"
   # Keep whatever rows were printed, even from a run that failed part way.
   awk -F, '
     /^name,/ { header = 1; next }
@@ -415,10 +460,12 @@ gb() {
 
 GB_MODES=(native)
 [ "$OURS_OK" = 1 ] && GB_MODES+=(ours)
+[ "$OURS_SC_OK" = 1 ] && GB_MODES+=(ours_sc)
 [ "$GVISOR_OK" = 1 ] && GB_MODES+=(gvisor)
 for ((r = 1; r <= REPS; r++)); do
   gb native "$r"
   [ "$OURS_OK" = 1 ] && gb ours "$r" "${OURS[@]}"
+  [ "$OURS_SC_OK" = 1 ] && gb ours_sc "$r" "${OURS_SC[@]}"
   [ "$GVISOR_OK" = 1 ] && gb gvisor "$r" "${GVISOR[@]}"
 done
 
@@ -439,8 +486,8 @@ gb_median() {
 
 NAMES=$(cat "$TMP"/gb.native.* 2>/dev/null | awk '!seen[$1]++ { print $1 }')
 echo "== 3. bench_syscalls (Google Benchmark): real time in ns per call (median of $REPS runs) =="
-printf '  %-18s %10s %10s %9s %10s %9s %12s\n' "benchmark" "native" "ours" "x native" \
-  "gVisor" "x native" "ours/gVisor"
+printf '  %-18s %10s %10s %9s %10s %9s %10s %9s %12s %12s\n' "benchmark" "native" \
+  "ptrace" "x native" "seccomp" "x native" "gVisor" "x native" "ptrace/gV" "seccomp/gV"
 if [ -z "$NAMES" ]; then
   echo "  native run failed: ${GBFAIL[native]:-no output}"
 fi
@@ -458,14 +505,17 @@ NOTES=()
 for name in $NAMES; do
   n=$(gb_median native "$name")
   o=""
+  c=""
   g=""
   [ "$OURS_OK" = 1 ] && o=$(gb_median ours "$name")
+  [ "$OURS_SC_OK" = 1 ] && c=$(gb_median ours_sc "$name")
   [ "$GVISOR_OK" = 1 ] && g=$(gb_median gvisor "$name")
-  printf '  %-18s %10s %10s %9s %10s %9s %12s\n' "$name" "$(cell "$n")" \
+  printf '  %-18s %10s %10s %9s %10s %9s %10s %9s %12s %12s\n' "$name" "$(cell "$n")" \
     "$(cell "$o")" "$(ratio "$(num "$o")" "$(num "$n")")" \
+    "$(cell "$c")" "$(ratio "$(num "$c")" "$(num "$n")")" \
     "$(cell "$g")" "$(ratio "$(num "$g")" "$(num "$n")")" \
-    "$(ratio "$(num "$o")" "$(num "$g")")"
-  for pair in "native:$n" "ours:$o" "gVisor:$g"; do
+    "$(ratio "$(num "$o")" "$(num "$g")")" "$(ratio "$(num "$c")" "$(num "$g")")"
+  for pair in "native:$n" "ours:$o" "seccomp:$c" "gVisor:$g"; do
     case "${pair#*:}" in ERR*) NOTES+=("$name under ${pair%%:*}: ${pair#*:ERR }") ;; esac
   done
 done
@@ -475,4 +525,43 @@ for mode in "${GB_MODES[@]}"; do
   [ -n "${GBFAIL[$mode]:-}" ] && echo "  note: $mode run failed: ${GBFAIL[$mode]}"
 done
 for note in "${NOTES[@]}"; do echo "  error: $note"; done
+echo
+
+# ------------------------------------- 4. file benchmarks against the target --
+
+# The files issue's target: each file benchmark within 1.3x of "the
+# platform's bare syscall round trip plus the native work". The round trip is
+# BM_getppid in the same sandbox (interception, dispatch and return, with no
+# work); an iteration that makes K system calls (its "syscalls=K" label) is
+# set against K round trips plus the same iteration natively:
+#   x target = sandbox time / (K * sandbox getppid + native time).
+TARGET=1.3
+FILE_BENCHES=(BM_stat_deep BM_read_4k BM_pipe_64k BM_getdents_10k)
+# gb_calls NAME: K from the label of the native runs.
+gb_calls() {
+  grep -h "^\"$1\"," "$TMP"/gb.raw.native.* 2>/dev/null | grep -o 'syscalls=[0-9]*' |
+    head -n 1 | cut -d= -f2
+}
+echo "== 4. file benchmarks: sandbox time / (K x sandbox getppid + native), target <= $TARGET =="
+printf '  %-16s %3s %11s %11s %11s %11s %7s  %s\n' "benchmark" "K" "native ns" \
+  "getppid ns" "floor ns" "ours ns" "x floor" "verdict"
+for mode in ours gvisor; do
+  if [ "$mode" = ours ]; then ok=$OURS_OK; label=ours; else ok=$GVISOR_OK; label=gVisor; fi
+  [ "$ok" = 1 ] || continue
+  rt=$(num "$(gb_median "$mode" BM_getppid)")
+  for name in "${FILE_BENCHES[@]}"; do
+    n=$(num "$(gb_median native "$name")")
+    o=$(num "$(gb_median "$mode" "$name")")
+    k=$(gb_calls "$name")
+    if [ -z "$n" ] || [ -z "$o" ] || [ -z "$rt" ] || [ -z "$k" ]; then
+      printf '  %-16s %3s   not measured under %s\n' "$name" "${k:--}" "$label"
+      continue
+    fi
+    floor=$(awk -v k="$k" -v r="$rt" -v n="$n" 'BEGIN { printf "%.6g\n", k * r + n }')
+    x=$(ratio "$o" "$floor")
+    verdict=$(awk -v x="$x" -v t="$TARGET" 'BEGIN { print (x <= t) ? "ok" : "OVER TARGET" }')
+    printf '  %-16s %3s %11s %11s %11s %11s %7s  %s\n' "$name" "$k" "$(fmt_ns "$n")" \
+      "$(fmt_ns "$rt")" "$(fmt_ns "$floor")" "$(fmt_ns "$o")" "$x" "$label: $verdict"
+  done
+done
 exit 0

@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <linux/openat2.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -923,3 +925,48 @@ TEST(ChrootTest, NewRootConfinesPaths) {
 }
 
 }  // namespace
+
+// Set-user-ID and set-group-ID bits under no_new_privs (the sandbox always
+// runs with it, so it honours no set-id bit on any mount, nosuid or not):
+// Linux ignores the bits, the program runs with the caller's ids and
+// AT_SECURE stays 0. Checked with a set-user-ID-root copy of id(1) run by
+// an unprivileged child.
+TEST(SetidExecTest, IgnoredUnderNoNewPrivs) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  ASSERT_THAT(chmod(dir.path().c_str(), 0755), SyscallSucceeds());
+  std::string id = dir.Join("id");
+  std::string bytes = ReadFile("/usr/bin/id");
+  ASSERT_FALSE(bytes.empty());
+  ASSERT_TRUE(WriteFile(id, bytes));
+  ASSERT_THAT(chown(id.c_str(), 0, 0), SyscallSucceeds());
+  ASSERT_THAT(chmod(id.c_str(), 06755), SyscallSucceeds());
+  struct stat st;
+  ASSERT_THAT(stat(id.c_str(), &st), SyscallSucceeds());
+  ASSERT_EQ(st.st_mode & 07777, 06755u);
+  int p[2];
+  ASSERT_THAT(pipe(p), SyscallSucceeds());
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(p[1], 1);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(2);
+    if (setresgid(65534, 65534, 65534) != 0) _exit(3);
+    if (setgroups(0, nullptr) != 0) _exit(4);
+    if (setresuid(65534, 65534, 65534) != 0) _exit(5);
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) _exit(6);
+    // Effective uid and gid, then real ones.
+    execl(id.c_str(), "id", "-u", nullptr);
+    _exit(7);
+  }
+  close(p[1]);
+  std::string out;
+  char buf[64];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof(buf))) > 0) out.append(buf, n);
+  close(p[0]);
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(out, "65534\n");
+}

@@ -139,6 +139,112 @@ TEST(InotifyTest, FileEventsAndRemoval) {
   EXPECT_THAT(inotify_rm_watch(in, wd), SyscallFailsWithErrno(EINVAL));
 }
 
+// Watches belong to the file, not its name: after renames, events come to
+// the same watches, a directory's events name the file's new name, and a
+// watched file or directory that moves reports IN_MOVE_SELF.
+TEST(InotifyTest, WatchesFollowRenames) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  ASSERT_THAT(mkdir(dir.Join("a").c_str(), 0755), SyscallSucceeds());
+  ASSERT_TRUE(conformance::WriteFile(dir.Join("a/f"), "x"));
+  ASSERT_THAT(mkdir(dir.Join("c").c_str(), 0755), SyscallSucceeds());
+  int in = inotify_init1(IN_NONBLOCK);
+  ASSERT_GE(in, 0);
+  FdCloser c(in);
+  int wd_top, wd_a, wd_f;
+  ASSERT_THAT(wd_top = inotify_add_watch(in, dir.path().c_str(), IN_MOVE),
+              SyscallSucceeds());
+  ASSERT_THAT(wd_a = inotify_add_watch(in, dir.Join("a").c_str(),
+                                       IN_ALL_EVENTS & ~(IN_ACCESS | IN_OPEN |
+                                                         IN_CLOSE_NOWRITE)),
+              SyscallSucceeds());
+  ASSERT_THAT(wd_f = inotify_add_watch(in, dir.Join("a/f").c_str(),
+                                       IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF),
+              SyscallSucceeds());
+
+  // The watched directory moves.
+  ASSERT_THAT(rename(dir.Join("a").c_str(), dir.Join("b").c_str()), SyscallSucceeds());
+  std::vector<Ev> evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd_top, IN_MOVED_FROM | IN_ISDIR, "a")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_top, IN_MOVED_TO | IN_ISDIR, "b")) << Describe(evs);
+  // Self events carry no IN_ISDIR.
+  EXPECT_TRUE(Has(evs, wd_a, IN_MOVE_SELF, "")) << Describe(evs);
+
+  // Writing the file by its new path reaches both watches.
+  int fd = open(dir.Join("b/f").c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_THAT(write(fd, "y", 1), SyscallSucceeds());
+  close(fd);
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd_a, IN_MODIFY, "f")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_a, IN_CLOSE_WRITE, "f")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_f, IN_MODIFY, "")) << Describe(evs);
+
+  // The watched file is renamed: its directory's events use the new name.
+  ASSERT_THAT(rename(dir.Join("b/f").c_str(), dir.Join("b/g").c_str()), SyscallSucceeds());
+  ASSERT_THAT(chmod(dir.Join("b/g").c_str(), 0600), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd_a, IN_MOVED_FROM, "f")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_a, IN_MOVED_TO, "g")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_f, IN_MOVE_SELF, "")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_a, IN_ATTRIB, "g")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_f, IN_ATTRIB, "")) << Describe(evs);
+
+  // Moved to an unwatched directory: the file's own watch still reports,
+  // its old directory hears nothing more about it.
+  ASSERT_THAT(rename(dir.Join("b/g").c_str(), dir.Join("c/h").c_str()), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd_a, IN_MOVED_FROM, "g")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_f, IN_MOVE_SELF, "")) << Describe(evs);
+  ASSERT_THAT(chmod(dir.Join("c/h").c_str(), 0644), SyscallSucceeds());
+  evs = ReadEvents(in);
+  ASSERT_EQ(evs.size(), 1u) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_f, IN_ATTRIB, "")) << Describe(evs);
+
+  // The renamed directory goes: IN_DELETE_SELF (no IN_ISDIR), IN_IGNORED.
+  ASSERT_THAT(rmdir(dir.Join("b").c_str()), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd_a, IN_DELETE_SELF, "")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd_a, IN_IGNORED, "")) << Describe(evs);
+}
+
+// Watches are per inode: a hard link reaches the same watch, adding a
+// watch through the other name gives the same wd, and unlinking one name
+// is IN_ATTRIB (the link count), not IN_DELETE_SELF.
+TEST(InotifyTest, HardLinksShareTheWatch) {
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  std::string a = dir.Join("a"), b = dir.Join("b");
+  ASSERT_TRUE(conformance::WriteFile(a, "x"));
+  ASSERT_THAT(link(a.c_str(), b.c_str()), SyscallSucceeds());
+  int in = inotify_init1(IN_NONBLOCK);
+  ASSERT_GE(in, 0);
+  FdCloser c(in);
+  int wd;
+  ASSERT_THAT(wd = inotify_add_watch(in, a.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF),
+              SyscallSucceeds());
+  EXPECT_THAT(inotify_add_watch(in, b.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF),
+              SyscallSucceedsWithValue(wd));
+  int fd = open(b.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  ASSERT_THAT(write(fd, "y", 1), SyscallSucceeds());
+  close(fd);
+  std::vector<Ev> evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_MODIFY, "")) << Describe(evs);
+  ASSERT_THAT(unlink(a.c_str()), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_ATTRIB, "")) << Describe(evs);
+  EXPECT_FALSE(Has(evs, wd, IN_DELETE_SELF, "")) << Describe(evs);
+  ASSERT_THAT(chmod(b.c_str(), 0600), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_ATTRIB, "")) << Describe(evs);
+  ASSERT_THAT(unlink(b.c_str()), SyscallSucceeds());
+  evs = ReadEvents(in);
+  EXPECT_TRUE(Has(evs, wd, IN_ATTRIB, "")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd, IN_DELETE_SELF, "")) << Describe(evs);
+  EXPECT_TRUE(Has(evs, wd, IN_IGNORED, "")) << Describe(evs);
+}
+
 TEST(InotifyTest, OneshotAndRmWatch) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());

@@ -157,6 +157,52 @@ TEST(PipeTest, OrderAndPartialReads) {
 
 // ---------------------------------------------------------------- splice & co
 
+// pipe2(O_DIRECT): packet mode. Each write is a packet; a read returns
+// one packet and drops what did not fit; packets never merge with
+// byte-stream writes.
+TEST(PipeTest, PacketMode) {
+  int p[2];
+  ASSERT_THAT(pipe2(p, O_DIRECT | O_NONBLOCK), SyscallSucceeds());
+  FdCloser c0(p[0]), c1(p[1]);
+  EXPECT_TRUE(fcntl(p[1], F_GETFL) & O_DIRECT);
+  ASSERT_THAT(write(p[1], "abc", 3), SyscallSucceedsWithValue(3));
+  ASSERT_THAT(write(p[1], "defgh", 5), SyscallSucceedsWithValue(5));
+  int avail = 0;
+  ASSERT_THAT(ioctl(p[0], FIONREAD, &avail), SyscallSucceeds());
+  EXPECT_EQ(avail, 8);
+  char buf[64] = {};
+  EXPECT_THAT(read(p[0], buf, sizeof(buf)), SyscallSucceedsWithValue(3));
+  EXPECT_EQ(std::string(buf, 3), "abc");
+  EXPECT_THAT(read(p[0], buf, sizeof(buf)), SyscallSucceedsWithValue(5));
+  EXPECT_EQ(std::string(buf, 5), "defgh");
+  // A short read drops the rest of the packet.
+  ASSERT_THAT(write(p[1], "123456", 6), SyscallSucceedsWithValue(6));
+  ASSERT_THAT(write(p[1], "xy", 2), SyscallSucceedsWithValue(2));
+  EXPECT_THAT(read(p[0], buf, 2), SyscallSucceedsWithValue(2));
+  EXPECT_EQ(std::string(buf, 2), "12");
+  ASSERT_THAT(ioctl(p[0], FIONREAD, &avail), SyscallSucceeds());
+  EXPECT_EQ(avail, 2);
+  EXPECT_THAT(read(p[0], buf, sizeof(buf)), SyscallSucceedsWithValue(2));
+  EXPECT_EQ(std::string(buf, 2), "xy");
+  EXPECT_THAT(read(p[0], buf, sizeof(buf)), SyscallFailsWithErrno(EAGAIN));
+  // Turning packet mode off: byte-stream writes do not merge into a packet
+  // but do merge with each other.
+  ASSERT_THAT(write(p[1], "P", 1), SyscallSucceedsWithValue(1));
+  ASSERT_THAT(fcntl(p[1], F_SETFL, O_NONBLOCK), SyscallSucceeds());
+  ASSERT_THAT(write(p[1], "s1", 2), SyscallSucceedsWithValue(2));
+  ASSERT_THAT(write(p[1], "s2", 2), SyscallSucceedsWithValue(2));
+  EXPECT_THAT(read(p[0], buf, sizeof(buf)), SyscallSucceedsWithValue(1));
+  EXPECT_THAT(read(p[0], buf, sizeof(buf)), SyscallSucceedsWithValue(4));
+  EXPECT_EQ(std::string(buf, 4), "s1s2");
+  // A large packet-mode write becomes page-sized packets.
+  ASSERT_THAT(fcntl(p[1], F_SETFL, O_NONBLOCK | O_DIRECT), SyscallSucceeds());
+  std::string big(3 * 4096 / 2, 'b');
+  ASSERT_THAT(write(p[1], big.data(), big.size()), SyscallSucceedsWithValue(big.size()));
+  std::vector<char> rb(8192);
+  EXPECT_THAT(read(p[0], rb.data(), rb.size()), SyscallSucceedsWithValue(4096));
+  EXPECT_THAT(read(p[0], rb.data(), rb.size()), SyscallSucceedsWithValue(2048));
+}
+
 TEST(SpliceTest, FileToPipeToFile) {
   TempDir dir;
   ASSERT_TRUE(dir.ok());

@@ -344,6 +344,48 @@ TEST_F(SandboxesTest, WallClockTimeout) {
   EXPECT_THAT(w.exit_status().error(), HasSubstr("wall-clock timeout"));
 }
 
+// An application that blocks every signal it can and spins on all its
+// threads is still ended, on both platforms: by the wall-clock limit, and
+// by a SIGKILL.
+TEST_F(SandboxesTest, SpinnerBlockingAllSignalsIsTimedOutAndKilled) {
+  const std::vector<std::string> spinner = {
+      "/usr/bin/python3", "-c",
+      "import signal, sys, threading\n"
+      "signal.pthread_sigmask(signal.SIG_BLOCK, range(1, signal.NSIG))\n"
+      "def spin():\n"
+      "    while True: pass\n"
+      "threading.Thread(target=spin, daemon=True).start()\n"
+      "print('spinning', flush=True)\n"
+      "spin()\n"};
+  for (const char* platform : {"seccomp", "ptrace"}) {
+    SCOPED_TRACE(platform);
+    const std::string timed = std::string("spin-timeout-") + platform;
+    auto spec = Spec(spinner);
+    spec.set_platform(platform);
+    spec.mutable_limits()->set_wall_clock_timeout_seconds(2);
+    ASSERT_TRUE(Create(*stub_, timed, spec).ok());
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(Start(*stub_, timed).ok());
+    auto w = Wait(*stub_, timed);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(15));
+    EXPECT_EQ(w.exit_status().signal(), SIGKILL);
+    EXPECT_THAT(w.exit_status().error(), HasSubstr("wall-clock timeout"));
+
+    const std::string killed = std::string("spin-kill-") + platform;
+    spec.mutable_limits()->set_wall_clock_timeout_seconds(0);
+    ASSERT_TRUE(Create(*stub_, killed, spec).ok());
+    ASSERT_TRUE(Start(*stub_, killed).ok());
+    for (int i = 0; i < 100 && Get(*stub_, killed).counters().stdout_bytes() == 0; i++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    t0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(Kill(*stub_, killed, SIGKILL, /*all=*/true).ok());
+    w = Wait(*stub_, killed);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+    EXPECT_EQ(w.exit_status().signal(), SIGKILL);
+  }
+}
+
 // Events of `id` replayed to its exit, as (kind, limit resource) pairs.
 std::vector<runsc::v1::Event> EventsUntilExit(Sandboxes::Stub& stub, const std::string& id) {
   grpc::ClientContext ctx;

@@ -27,7 +27,10 @@ trap 'rm -rf "$h"' EXIT
 secret=SECRET-$$-$RANDOM
 printf '%s\n' "$secret" > "$h/secret"
 mkdir -p "$h/root/bin" "$h/root/etc" "$h/root/tmp" "$h/root/proc" "$h/root/dev" \
-  "$h/root/mnt" "$h/root/dir/sub" "$h/vol/inner"
+  "$h/root/mnt" "$h/root/dir/sub" "$h/vol/inner" "$h/vol/race/deep/er" "$h/outside"
+# Where a host-side `..` from a directory moved out of the volume would
+# land: must never be read either.
+printf '%s\n' "$secret" > "$h/outside/secret"
 cp "$busybox" "$h/root/bin/busybox"
 for a in sh cat grep ls mv ln rm mkdir touch echo pwd; do
   ln -s busybox "$h/root/bin/$a"
@@ -40,7 +43,10 @@ ln -s ../../../.. "$h/root/dir/sub/up4"
 ln -s ../secret "$h/vol/out"
 ln -s / "$h/vol/slash"
 printf 'vol\n' > "$h/vol/inner/v"
-before=$(cd "$h" && find . -path ./vol -prune -o -printf '%p %s %T@\n' | sort)
+snapshot() {  # everything outside the volume and the host-side mover's area
+  (cd "$h" && find . \( -path ./vol -o -path ./outside \) -prune -o -printf '%p %s %T@\n' | sort)
+}
+before=$(snapshot)
 
 fail=0
 run() {  # run <expect-exit|any> <cmd...>: in the sandbox, output captured
@@ -90,7 +96,44 @@ run any sh -c '
   j=0; while [ $j -lt 300 ]; do cat d/f d/../secret d/secret 2>/dev/null; j=$((j+1)); done
   wait'
 
-after=$(cd "$h" && find . -path ./vol -prune -o -printf '%p %s %T@\n' | sort)
+# A race inside the sandbox: one process renames a directory back and
+# forth (and through another parent) while another walks `..` chains from
+# inside it and from its old and new names.
+run any sh -c '
+  cd /mnt && mkdir -p x/y/z p && echo inside > x/y/z/f
+  ( i=0; while [ $i -lt 300 ]; do
+      mv x/y p/y; mv p/y x/y; mv x x2; mv x2 x; i=$((i+1)); done ) &
+  ( cd x/y/z 2>/dev/null || exit 0; j=0; while [ $j -lt 300 ]; do
+      cat ../../../../secret ../../../../../secret ../../../secret f 2>/dev/null
+      ls ../../../.. >/dev/null 2>&1; j=$((j+1)); done ) &
+  k=0; while [ $k -lt 300 ]; do
+    cat x/y/z/../../../../secret p/y/z/../../../../secret x2/y/../../../secret 2>/dev/null
+    k=$((k+1)); done
+  wait'
+# A race with the host: the host moves a directory of the volume out of it
+# (next to a secret) and back while the sandbox sits inside it and walks
+# `..`. The sentry's `..` follows its own parents, never the host's.
+( i=0; while [ $i -lt 200 ] && [ ! -e "$h/outside/stop" ]; do
+    mv "$h/vol/race/deep" "$h/outside/deep" 2>/dev/null
+    mv "$h/outside/deep" "$h/vol/race/deep" 2>/dev/null
+    i=$((i+1)); done ) &
+mover=$!
+run any sh -c '
+  cd /mnt/race/deep/er || exit 0
+  j=0; while [ $j -lt 300 ]; do
+    cat ../secret ../../secret ../../../secret ../../../../secret 2>/dev/null
+    ls ../.. ../../.. 2>/dev/null | grep -q secret && echo "LISTED secret"
+    j=$((j+1)); done
+  pwd'
+if [[ $out == *"LISTED secret"* ]]; then
+  echo "FAIL: a directory listing outside the volume was reachable: $out"
+  fail=1
+fi
+touch "$h/outside/stop"
+wait "$mover"
+mv "$h/outside/deep" "$h/vol/race/deep" 2>/dev/null
+
+after=$(snapshot)
 if [ "$before" != "$after" ]; then
   echo "FAIL: files outside the volume changed on the host"
   diff <(echo "$before") <(echo "$after")

@@ -40,17 +40,24 @@ void InotifyFile::PurgeLocked() {
   for (int wd : dead) {
     auto it = watches_.find(wd);
     if (it == watches_.end()) continue;
-    by_dentry_.erase(it->second.get());
+    for (auto b = by_inode_.begin(); b != by_inode_.end(); ++b) {
+      if (b->second == wd) {
+        by_inode_.erase(b);
+        break;
+      }
+    }
     watches_.erase(it);
   }
 }
 
 int64_t InotifyFile::AddWatch(const std::shared_ptr<vfs::Dentry>& d,
                               uint32_t mask) {
+  vfs::fsnotify::InodeKey key;
+  if (!vfs::fsnotify::KeyOf(*d, &key)) return -ENOENT;
   absl::MutexLock l(&mu_);
   PurgeLocked();
-  auto it = by_dentry_.find(d.get());
-  if (it != by_dentry_.end()) {
+  auto it = by_inode_.find(key);
+  if (it != by_inode_.end()) {
     if (mask & vfs::kInMaskCreate) return -EEXIST;
     int wd = it->second;
     vfs::fsnotify::AddWatch(d, this, wd, mask);
@@ -58,7 +65,7 @@ int64_t InotifyFile::AddWatch(const std::shared_ptr<vfs::Dentry>& d,
   }
   int wd = next_wd_++;
   watches_[wd] = d;
-  by_dentry_[d.get()] = wd;
+  by_inode_[key] = wd;
   vfs::fsnotify::AddWatch(d, this, wd, mask);
   return wd;
 }
@@ -72,7 +79,12 @@ int64_t InotifyFile::RemoveWatch(int wd) {
     if (it == watches_.end()) return -EINVAL;
     d = it->second;
     watches_.erase(it);
-    by_dentry_.erase(d.get());
+    for (auto b = by_inode_.begin(); b != by_inode_.end(); ++b) {
+      if (b->second == wd) {
+        by_inode_.erase(b);
+        break;
+      }
+    }
   }
   // A watch already dropped by its dentry's removal (IN_IGNORED sent) is
   // gone from the registry too.

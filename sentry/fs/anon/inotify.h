@@ -47,7 +47,8 @@ class InotifyFile : public AnonFile, public vfs::FsWatcher {
 
   absl::Mutex mu_;  // watches
   std::map<int, std::shared_ptr<vfs::Dentry>> watches_ ABSL_GUARDED_BY(mu_);
-  std::map<const vfs::Dentry*, int> by_dentry_ ABSL_GUARDED_BY(mu_);
+  // Watches are per inode: the same file by any name has one wd.
+  std::map<vfs::fsnotify::InodeKey, int> by_inode_ ABSL_GUARDED_BY(mu_);
   int next_wd_ ABSL_GUARDED_BY(mu_) = 1;
 
   absl::Mutex ev_mu_;  // a leaf: taken under the fsnotify registry lock

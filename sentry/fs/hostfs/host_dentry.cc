@@ -122,11 +122,21 @@ int64_t HostDentry::Statx(uint32_t mask, uapi::Statx* stx) {
 
 int64_t HostDentry::Readlink(std::string* target) {
   if (!IsSymlink()) return -EINVAL;
+  {
+    absl::MutexLock l(&link_mu_);
+    if (link_read_) {
+      *target = link_target_;
+      return 0;
+    }
+  }
   char buf[vfs::kPathMax];
   ssize_t n = readlinkat(fd_, "", buf, sizeof(buf));
   if (n < 0) return -errno;
   if (static_cast<size_t>(n) >= sizeof(buf)) return -ENAMETOOLONG;
   target->assign(buf, static_cast<size_t>(n));
+  absl::MutexLock l(&link_mu_);
+  link_target_ = *target;
+  link_read_ = true;
   return 0;
 }
 

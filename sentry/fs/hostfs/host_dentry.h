@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "sentry/vfs/dentry.h"
 
 namespace sentry::fs {
@@ -79,6 +81,11 @@ class HostDentry : public vfs::Dentry {
   const dev_t dev_;
   const ino_t ino_;
   const bool masked_;
+  // A symlink's target, read once: the held fd pins the host inode, and a
+  // symlink's contents never change (replacing it makes a new inode).
+  absl::Mutex link_mu_;
+  bool link_read_ ABSL_GUARDED_BY(link_mu_) = false;
+  std::string link_target_ ABSL_GUARDED_BY(link_mu_);
 };
 
 }  // namespace sentry::fs

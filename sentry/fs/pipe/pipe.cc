@@ -46,6 +46,7 @@ int64_t Pipe::Read(Task* t, void* buf, uint64_t n, bool nonblock) {
       if (size_ == 0) return 0;  // the last writer left
     }
     auto* out = static_cast<char*>(buf);
+    uint64_t dropped = 0;
     while (count < n && !bufs_.empty()) {
       Buf& b = bufs_.front();
       uint64_t take = std::min<uint64_t>(n - count, b.len);
@@ -53,17 +54,28 @@ int64_t Pipe::Read(Task* t, void* buf, uint64_t n, bool nonblock) {
       b.off += static_cast<uint32_t>(take);
       b.len -= static_cast<uint32_t>(take);
       count += take;
+      // A packet is read whole: what did not fit is dropped (pipe_read).
+      const bool packet = b.packet;
+      if (packet) {
+        dropped += b.len;
+        b.len = 0;
+      }
       // A page's slot frees up only once all of it was read.
-      if (b.len == 0) bufs_.pop_front();
+      if (b.len == 0) {
+        if (free_pages_.size() < max_slots_) free_pages_.push_back(std::move(b.data));
+        bufs_.pop_front();
+      }
+      if (packet) break;
     }
-    size_ -= count;
+    size_ -= count + dropped;
     cv_.SignalAll();
   }
   Changed(vfs::kWritableEvents);
   return static_cast<int64_t>(count);
 }
 
-int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
+int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock,
+                    bool packet) {
   if (n == 0) return 0;  // as Linux: no check for readers
   const char* in = static_cast<const char*>(buf);
   uint64_t done = 0;
@@ -72,10 +84,11 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
     absl::MutexLock l(&mu_);
     if (readers_ == 0) return -EPIPE;
     // The first n % PAGE bytes may join the last page (pipe_write's merge).
+    // Packets never merge, either way (PIPE_BUF_FLAG_CAN_MERGE).
     uint64_t chars = n % kPipeBuf;
-    if (chars && !bufs_.empty()) {
+    if (chars && !packet && !bufs_.empty()) {
       Buf& last = bufs_.back();
-      if (last.off + last.len + chars <= kPipeBuf) {
+      if (!last.packet && last.off + last.len + chars <= kPipeBuf) {
         std::memcpy(last.data.get() + last.off + last.len, in, chars);
         last.len += static_cast<uint32_t>(chars);
         size_ += chars;
@@ -110,10 +123,16 @@ int64_t Pipe::Write(Task* t, const void* buf, uint64_t n, bool nonblock) {
         continue;
       }
       Buf b;
-      b.data.reset(new char[kPipeBuf]);
+      if (!free_pages_.empty()) {
+        b.data = std::move(free_pages_.back());
+        free_pages_.pop_back();
+      } else {
+        b.data.reset(new char[kPipeBuf]);
+      }
       uint64_t take = std::min<uint64_t>(n - done, kPipeBuf);
       std::memcpy(b.data.get(), in + done, take);
       b.len = static_cast<uint32_t>(take);
+      b.packet = packet;
       bufs_.push_back(std::move(b));
       size_ += take;
       done += take;

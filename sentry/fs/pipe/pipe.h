@@ -47,7 +47,11 @@ class Pipe {
   // Writes `n` bytes (all of them unless non-blocking, interrupted, or the
   // readers leave). -EPIPE when there are no readers, -EAGAIN when nothing
   // fits and `nonblock`.
-  int64_t Write(Task* t, const void* buf, uint64_t n, bool nonblock);
+  // `packet`: the writer is in packet mode (pipe2 O_DIRECT): each write,
+  // in pieces of at most a page, is a packet that one read returns alone
+  // (Linux's PIPE_BUF_FLAG_PACKET).
+  int64_t Write(Task* t, const void* buf, uint64_t n, bool nonblock,
+                bool packet = false);
   // Copies up to `n` buffered bytes starting `skip` bytes in, without
   // consuming them (tee).
   uint64_t Peek(void* buf, uint64_t n, uint64_t skip) const;
@@ -86,6 +90,7 @@ class Pipe {
     std::unique_ptr<char[]> data;
     uint32_t off = 0;
     uint32_t len = 0;
+    bool packet = false;
   };
   // Wakes blocked callers and pollers (call without mu_).
   void Changed(vfs::EventMask events);
@@ -93,6 +98,9 @@ class Pipe {
   mutable absl::Mutex mu_;
   absl::CondVar cv_;
   std::deque<Buf> bufs_ ABSL_GUARDED_BY(mu_);
+  // Pages read empty, kept for the next writes (at most a full pipe's
+  // worth), so a steady stream allocates nothing.
+  std::vector<std::unique_ptr<char[]>> free_pages_ ABSL_GUARDED_BY(mu_);
   uint64_t max_slots_ ABSL_GUARDED_BY(mu_) = kPipeCapacity / kPipeBuf;
   uint64_t size_ ABSL_GUARDED_BY(mu_) = 0;  // bytes buffered
   int readers_ ABSL_GUARDED_BY(mu_) = 0;

@@ -55,7 +55,8 @@ int64_t PipeFile::Read(Task& t, void* buf, uint64_t n) {
 
 int64_t PipeFile::Write(Task& t, const void* buf, uint64_t n) {
   // EPIPE raises SIGPIPE in the syscall layer (RaiseSigpipe).
-  return pipe_->Write(&t, buf, n, nonblocking());
+  return pipe_->Write(&t, buf, n, nonblocking(),
+                      (status_flags() & O_DIRECT) != 0);
 }
 
 int64_t PipeFile::Stat(uapi::Stat* st) {

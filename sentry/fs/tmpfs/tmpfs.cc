@@ -1,5 +1,7 @@
 #include "sentry/fs/tmpfs/tmpfs.h"
 
+#include "abi/linux/fcntl.h"
+
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sys/mman.h>
@@ -18,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "abi/linux/dirent.h"
+#include "abi/linux/fcntl.h"
 #include "sentry/fs/dev/devices.h"
 #include "sentry/fs/pipe/pipe.h"
 #include "sentry/fs/pipe/pipe_file.h"
@@ -92,7 +95,8 @@ class TmpfsDirFile : public vfs::DirectoryFileDescription {
 
 TmpfsInode::TmpfsInode(TmpfsFilesystem* fs, uint64_t ino, mode_t m,
                        uid_t u, gid_t g, dev_t rdev_in)
-    : mode(m), uid(u), gid(g), rdev(rdev_in), fs_(fs), ino_(ino) {
+    : mode(m), uid(u), gid(g), rdev(rdev_in), seals(uapi::kFSealSeal), fs_(fs),
+      ino_(ino) {
   uapi::Timespec now = vfs::NowTimespec();
   atime = mtime = ctime = btime = now;
   if (S_ISDIR(m)) nlink = 2;
@@ -213,6 +217,10 @@ int64_t TmpfsInode::Write(const void* buf, uint64_t n, int64_t off,
     return -EFBIG;
   }
   uint64_t new_end = static_cast<uint64_t>(off) + n;
+  // shmem_write_begin: write seals refuse every write, F_SEAL_GROW one that
+  // would extend the file.
+  if (seals & (uapi::kFSealWrite | uapi::kFSealFutureWrite)) return -EPERM;
+  if ((seals & uapi::kFSealGrow) && new_end > size_) return -EPERM;
   int64_t r = ChargeLocked(new_end);
   if (r == -ENOSPC && charged_ % kPage == 0) {
     // Linux fills a tmpfs page by page (shmem_write_begin): a write that
@@ -255,6 +263,11 @@ int64_t TmpfsInode::Write(const void* buf, uint64_t n, int64_t off,
 int64_t TmpfsInode::Truncate(uint64_t size) {
   absl::MutexLock l(&mu);
   if (size > static_cast<uint64_t>(kMaxFileSize)) return -EFBIG;
+  // shmem_setattr: F_SEAL_SHRINK and F_SEAL_GROW fix the size each way.
+  if ((size < size_ && (seals & uapi::kFSealShrink)) ||
+      (size > size_ && (seals & uapi::kFSealGrow))) {
+    return -EPERM;
+  }
   if (memfd_ < 0 && size > kInlineMax) {
     int64_t r = ToMemfdLocked();
     if (r < 0) return r;
@@ -285,6 +298,15 @@ int64_t TmpfsInode::Allocate(int fmode, uint64_t offset, uint64_t len) {
   absl::MutexLock l(&mu);
   if (offset > static_cast<uint64_t>(kMaxFileSize) - len) return -EFBIG;
   uint64_t end = offset + len;
+  // shmem_fallocate: punching a hole writes; allocating past the end grows.
+  if ((fmode & FALLOC_FL_PUNCH_HOLE) &&
+      (seals & (uapi::kFSealWrite | uapi::kFSealFutureWrite))) {
+    return -EPERM;
+  }
+  if (!(fmode & FALLOC_FL_KEEP_SIZE) && (seals & uapi::kFSealGrow) &&
+      end > size_) {
+    return -EPERM;
+  }
   if (fmode & FALLOC_FL_PUNCH_HOLE) {
     uint64_t stop = std::min(end, size_);
     if (offset >= stop) return 0;
@@ -699,6 +721,11 @@ int64_t TmpfsDentry::SetAttr(const vfs::SetAttrRequest& req) {
   }
   absl::MutexLock l(&inode_->mu);
   uapi::Timespec now = vfs::NowTimespec();
+  // shmem_setattr: F_SEAL_EXEC freezes the execute bits.
+  if ((req.mask & R::kMode) && (inode_->seals & uapi::kFSealExec) &&
+      ((inode_->mode ^ req.mode) & 0111)) {
+    return -EPERM;
+  }
   if (req.mask & R::kMode) {
     inode_->mode = (inode_->mode & S_IFMT) | (req.mode & 07777);
   }
@@ -819,6 +846,54 @@ int64_t TmpfsRegularFile::Allocate(int mode, uint64_t offset, uint64_t len) {
   return inode_->Allocate(mode, offset, len);
 }
 
+int64_t TmpfsRegularFile::PrepareMap(bool shared, int prot, bool* may_write,
+                                     std::shared_ptr<const void>* writable_map) {
+  *may_write = !shared || IsWritable();
+  if (!shared) return 0;
+  absl::MutexLock l(&inode_->mu);
+  // Linux's memfd_check_seals_mmap: a write-sealed file takes no writable
+  // shared mapping, and a read-only one can never be made writable.
+  if (inode_->seals & (uapi::kFSealWrite | uapi::kFSealFutureWrite)) {
+    if (prot & PROT_WRITE) return -EPERM;
+    *may_write = false;
+  }
+  if (*may_write) {
+    std::shared_ptr<const void> token = inode_->writable_maps.lock();
+    if (!token) {
+      token = std::make_shared<const int>(0);
+      inode_->writable_maps = token;
+    }
+    *writable_map = std::move(token);
+  }
+  return 0;
+}
+
+int64_t TmpfsRegularFile::GetSeals() {
+  absl::MutexLock l(&inode_->mu);
+  return inode_->seals;
+}
+
+int64_t TmpfsRegularFile::AddSeals(unsigned add) {
+  absl::MutexLock l(&inode_->mu);
+  // memfd_add_seals, in its order.
+  if (inode_->seals & uapi::kFSealSeal) return -EPERM;
+  if ((add & uapi::kFSealWrite) && !(inode_->seals & uapi::kFSealWrite) &&
+      !inode_->writable_maps.expired()) {
+    return -EBUSY;
+  }
+  // F_SEAL_EXEC on an executable file implies the write seals (W^X).
+  if ((add & uapi::kFSealExec) && (inode_->mode & 0111)) {
+    add |= uapi::kFSealShrink | uapi::kFSealGrow | uapi::kFSealWrite |
+           uapi::kFSealFutureWrite;
+    if (!(inode_->seals & uapi::kFSealWrite) &&
+        !inode_->writable_maps.expired()) {
+      return -EBUSY;
+    }
+  }
+  inode_->seals |= add;
+  return 0;
+}
+
 // ---- memfd ----
 
 namespace {
@@ -830,6 +905,32 @@ class MemfdFile : public TmpfsRegularFile {
   std::string Path() const override {
     return "/memfd:" + name_ + " (deleted)";
   }
+  // open(2) of /proc/PID/fd/N: a new description of the same memfd with
+  // the access asked for (its seals, which belong to the file, included),
+  // as Linux reopens the inode.
+  int64_t Reopen(int flags, const vfs::Credentials& creds,
+                 std::shared_ptr<vfs::FileDescription>* out) override {
+    if (flags & O_DIRECTORY) return -ENOTDIR;
+    const int acc = flags & O_ACCMODE;
+    if (acc == O_ACCMODE) return -EINVAL;
+    int want = 0;
+    if (acc == O_RDONLY || acc == O_RDWR) want |= vfs::kMayRead;
+    if (acc == O_WRONLY || acc == O_RDWR) want |= vfs::kMayWrite;
+    {
+      absl::MutexLock l(&inode()->mu);
+      int64_t r = vfs::CheckPermission(creds, inode()->mode, inode()->uid,
+                                       inode()->gid, want);
+      if (r < 0) return r;
+    }
+    if ((flags & O_TRUNC) && acc != O_RDONLY) {
+      int64_t r = inode()->Truncate(0);
+      if (r < 0) return r;
+    }
+    constexpr int kKept = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC |
+                          O_DIRECT | O_NOATIME | vfs::kOLargefile;
+    *out = std::make_shared<MemfdFile>(inode(), flags & kKept, name_);
+    return 0;
+  }
 
  private:
   const std::string name_;
@@ -838,7 +939,8 @@ class MemfdFile : public TmpfsRegularFile {
 }  // namespace
 
 std::shared_ptr<vfs::FileDescription> NewMemfdFile(const std::string& name,
-                                                   int status_flags) {
+                                                   int status_flags,
+                                                   unsigned flags) {
   static TmpfsFilesystem* memfd_fs = [] {
     TmpfsOptions o;
     o.name = "tmpfs";
@@ -851,6 +953,13 @@ std::shared_ptr<vfs::FileDescription> NewMemfdFile(const std::string& name,
   {
     absl::MutexLock l(&inode->mu);
     inode->nlink = 0;
+    // memfd_create: sealable only with MFD_ALLOW_SEALING; MFD_NOEXEC_SEAL
+    // makes it sealable, not executable, and F_SEAL_EXEC-sealed.
+    if (flags & MFD_ALLOW_SEALING) inode->seals = 0;
+    if (flags & uapi::kMfdNoexecSeal) {
+      inode->mode &= ~0111;
+      inode->seals = uapi::kFSealExec;
+    }
   }
   return std::make_shared<MemfdFile>(inode, status_flags, name);
 }

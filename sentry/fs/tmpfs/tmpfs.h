@@ -96,6 +96,13 @@ class TmpfsInode {
   // FIFOs: the pipe shared by all openers.
   std::shared_ptr<Pipe> Fifo();
 
+  // Seals (memfd_create(2)): every shmem inode starts with F_SEAL_SEAL, so
+  // only memfds made with MFD_ALLOW_SEALING can take more.
+  uint32_t seals ABSL_GUARDED_BY(mu);
+  // Held by every shared mapping that may write the contents (Linux's
+  // i_mmap_writable): F_SEAL_WRITE is EBUSY while one exists.
+  std::weak_ptr<const void> writable_maps ABSL_GUARDED_BY(mu);
+
   // Extended attributes (trusted., security. and user. names).
   std::map<std::string, std::string> xattrs ABSL_GUARDED_BY(mu);
 
@@ -236,6 +243,10 @@ class TmpfsRegularFile : public vfs::FileDescription {
   int64_t Truncate(uint64_t size) override;
   int64_t Allocate(int mode, uint64_t offset, uint64_t len) override;
   int MappableHostFd() override { return inode_->HostFd(); }
+  int64_t PrepareMap(bool shared, int prot, bool* may_write,
+                     std::shared_ptr<const void>* writable_map) override;
+  int64_t GetSeals() override;
+  int64_t AddSeals(unsigned seals) override;
 
   const std::shared_ptr<TmpfsInode>& inode() const { return inode_; }
 
@@ -245,8 +256,10 @@ class TmpfsRegularFile : public vfs::FileDescription {
 
 // A regular file with no name in any filesystem: memfd_create(2). `name`
 // is what /proc/PID/fd shows after "/memfd:".
+// `flags` are memfd_create's MFD_ALLOW_SEALING and MFD_NOEXEC_SEAL.
 std::shared_ptr<vfs::FileDescription> NewMemfdFile(const std::string& name,
-                                                   int status_flags);
+                                                   int status_flags,
+                                                   unsigned flags = 0);
 
 }  // namespace sentry::fs
 

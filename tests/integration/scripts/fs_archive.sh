@@ -1,6 +1,6 @@
 #!/bin/bash
-# tar czf | tar xzf round trip in /tmp, checksums of a large file, a
-# sort | uniq -c pipeline and dd from /dev/zero.
+# tar czf | tar xzf round trip in /tmp, cp -a of a host tree into /tmp,
+# checksums of a large file, a sort | uniq -c pipeline and dd from /dev/zero.
 set -eu
 d=$(mktemp -d /tmp/it.XXXXXX)
 trap 'rm -rf "$d"' EXIT
@@ -13,6 +13,12 @@ mkdir out
 tar -C in -cf - . | tar -C out -xf -
 tar -tzf a.tgz | sort | head -5
 diff -r in out && echo same
+# cp -a from the (read-only) host into /tmp keeps modes, sizes, times and
+# links; directory sizes and blocks depend on the filesystem: not printed.
+cp -a /usr/share/doc/coreutils cpa
+find cpa \( -type f -o -type l \) -printf '%y %m %s %T+ %p -> %l\n' | sort
+find cpa -type d -printf '%m %T+ %p\n' | sort
+diff -r /usr/share/doc/coreutils cpa && echo cp-same
 sha256sum in/sub/big.txt | cut -d' ' -f1
 md5sum < in/sub/big.txt
 printf 'b\na\nc\na\nb\na\n' | sort | uniq -c

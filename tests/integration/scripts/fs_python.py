@@ -38,6 +38,14 @@ with tempfile.TemporaryDirectory(dir="/tmp") as d:
         m.close()
     with open(path, "rb") as f:
         print(f.read(6))
+    # A shared writable mapping writes the file itself.
+    with open(path, "r+b") as f:
+        m = mmap.mmap(f.fileno(), 0)
+        m[10:14] = b"WXYZ"
+        m.flush()
+        m.close()
+    with open(path, "rb") as f:
+        print(f.read(16))
     with open(path, "r+b") as f:
         fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(f, fcntl.LOCK_SH)
