@@ -15,6 +15,26 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Create(
                                     "\" (available: ptrace, seccomp)");
 }
 
+void AddressSpace::MapBatch(MapRequest* reqs, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    MapRequest& q = reqs[i];
+    switch (q.op) {
+      case MapRequest::Op::kMap:
+        q.result = Map(q.addr, q.len, q.prot, q.flags);
+        break;
+      case MapRequest::Op::kMapFile:
+        q.result = MapFile(q.addr, q.len, q.prot, q.flags, q.host_fd, q.offset);
+        break;
+      case MapRequest::Op::kProtect:
+        q.result = Protect(q.addr, q.len, q.prot);
+        break;
+      case MapRequest::Op::kUnmap:
+        q.result = Unmap(q.addr, q.len);
+        break;
+    }
+  }
+}
+
 int64_t AddressSpace::WriteV(const Range* remote, size_t n, const void* src) {
   const char* p = static_cast<const char*>(src);
   uint64_t done = 0;

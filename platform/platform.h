@@ -91,6 +91,27 @@ class AddressSpace {
   // own memory by the host, so an invalid `vec` faults like Linux.
   virtual int64_t Incore(uint64_t addr, uint64_t len, uint64_t vec) = 0;
 
+  // One operation of a MapBatch: what Map, MapFile, Protect or Unmap would
+  // do with the same arguments, and its result (the same value that call
+  // would return) once the batch has run.
+  struct MapRequest {
+    enum class Op : uint8_t { kMap, kMapFile, kProtect, kUnmap };
+    Op op = Op::kMap;
+    uint64_t addr = 0;
+    uint64_t len = 0;
+    int prot = 0;
+    int flags = 0;
+    int host_fd = -1;     // kMapFile only
+    uint64_t offset = 0;  // kMapFile only
+    int64_t result = 0;   // out
+  };
+  // Runs `reqs[0..n)` in order, in as few host round trips as the platform
+  // can (execve maps a dozen ranges in a row). Every request is attempted,
+  // whatever the earlier ones returned: callers batch only independent
+  // operations (fixed, non-overlapping ranges). The default runs them one
+  // by one.
+  virtual void MapBatch(MapRequest* reqs, size_t n);
+
   // Copies between sentry memory and application memory. Return the number
   // of bytes copied (short on a fault part-way) or -EFAULT when nothing could
   // be copied. Write honours page protections unless `force` is set (the

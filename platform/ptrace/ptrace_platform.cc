@@ -21,6 +21,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -49,6 +51,8 @@ constexpr uint64_t kCloneGadgetStop = 8;  // syscall(2) test(3) jz(2) int3(1)
 constexpr uint64_t kCloneGadgetPark = 8;  // the child's pause() loop
 constexpr uint64_t kMapGadgetOffset = 48;
 constexpr uint64_t kMapGadgetStop = 177;  // its int3 is at _start+176
+constexpr uint64_t kBatchGadgetOffset = 192;
+constexpr uint64_t kBatchGadgetStop = 323;  // its int3 is at _start+322
 
 long Ptrace(int req, pid_t tid, uint64_t addr, uint64_t data) {
   return syscall(SYS_ptrace, req, tid, addr, data);
@@ -133,6 +137,34 @@ struct MapBlock {
 static_assert(offsetof(MapBlock, results) == 40);
 static_assert(offsetof(MapBlock, msg) == 64);
 static_assert(offsetof(MapBlock, control) + sizeof(cmsghdr) == 160);
+
+// The batch gadget's block (platform/stub/stub.S): a count, then entries
+// the gadget runs in order, then the message the recvmsg entry (if any)
+// receives the batch's fds with. The offsets are the gadget's.
+constexpr size_t kBatchEntries = 32;
+constexpr size_t kBatchFds = 8;
+struct BatchEntry {
+  uint64_t nr;
+  uint64_t args[6];
+  uint64_t fd_slot;  // 1..kBatchFds: args[fd_arg] = that received fd
+  uint64_t fd_arg;
+  uint64_t result;
+};
+struct BatchBlock {
+  uint64_t count;
+  uint64_t pad;
+  BatchEntry entries[kBatchEntries];
+  msghdr msg;
+  iovec iov;
+  char data[8];
+  alignas(cmsghdr) char control[CMSG_SPACE(kBatchFds * sizeof(int))];
+};
+static_assert(sizeof(BatchEntry) == 80);
+static_assert(offsetof(BatchBlock, entries) == 16);
+// The gadget reads fd slot k (1-based) at 2668 + 4*k.
+static_assert(offsetof(BatchBlock, control) + sizeof(cmsghdr) == 2672);
+// The block lives in the 4 KiB of stub stack above scratch_.
+static_assert(sizeof(BatchBlock) <= 4096);
 
 }  // namespace
 
@@ -319,6 +351,7 @@ PtraceAddressSpace::PtraceAddressSpace(pid_t pid, uint64_t entry,
       gadget_(entry),
       clone_gadget_(entry + kCloneGadgetOffset),
       map_gadget_(entry + kMapGadgetOffset),
+      batch_gadget_(entry + kBatchGadgetOffset),
       scratch_(scratch),
       channel_(std::move(channel)),
       reserved_(std::move(reserved)) {}
@@ -453,6 +486,7 @@ int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
   const uint64_t stop =
       gadget == gadget_         ? gadget + kGadgetStop
       : gadget == clone_gadget_ ? gadget + kCloneGadgetStop
+      : gadget == batch_gadget_ ? gadget_ + kBatchGadgetStop
                                 : gadget_ + kMapGadgetStop;
   uapi::UserRegs saved, regs;
   iovec iov = {&saved, sizeof(saved)};
@@ -485,6 +519,13 @@ int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
       if (regs.rip != stop) return -EFAULT;  // not our int3
       result = static_cast<int64_t>(regs.rax);
       break;
+    }
+    // A synchronous fault means the gadget ran into memory it should not
+    // have (its parameters are in memory the application can reach):
+    // resuming would fault again forever.
+    const int sig = WSTOPSIG(status);
+    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) {
+      return -EFAULT;
     }
     // Another signal (an Interrupt()'s SIGSTOP) arrived first: it is
     // suppressed here; the context notices the interrupt flag itself.
@@ -558,6 +599,196 @@ int64_t PtraceAddressSpace::MapFile(uint64_t addr, uint64_t len, int prot,
     return -EIO;
   }
   return m;
+}
+
+void PtraceAddressSpace::MapBatch(MapRequest* reqs, size_t n) {
+  // Split into runs that fit the gadget's block: per request one entry,
+  // plus per distinct host fd one slot and one close, plus one recvmsg.
+  size_t start = 0;
+  while (start < n) {
+    std::vector<int> fds;
+    size_t end = start;
+    size_t entries = 0;
+    for (; end < n; ++end) {
+      const MapRequest& q = reqs[end];
+      size_t need = 1;
+      bool new_fd = false;
+      if (q.op == MapRequest::Op::kMapFile &&
+          std::find(fds.begin(), fds.end(), q.host_fd) == fds.end()) {
+        new_fd = true;
+        need += fds.empty() ? 2 : 1;  // its close (+ the recvmsg)
+        if (fds.size() == kBatchFds) break;
+      }
+      if (entries + need > kBatchEntries) break;
+      entries += need;
+      if (new_fd) fds.push_back(reqs[end].host_fd);
+    }
+    if (end == start) {  // cannot happen with the limits above; be safe
+      AddressSpace::MapBatch(reqs + start, 1);
+      ++start;
+      continue;
+    }
+    if (end - start == 1) {
+      // One call: the single-call paths cost the same and need no block.
+      AddressSpace::MapBatch(reqs + start, 1);
+    } else {
+      RunBatch(reqs + start, end - start, fds);
+    }
+    start = end;
+  }
+}
+
+void PtraceAddressSpace::RunBatch(MapRequest* reqs, size_t n,
+                                  const std::vector<int>& fds) {
+  for (size_t i = 0; i < n; ++i) reqs[i].result = -EINTR;
+  // The block is in scratch memory, which MapFile uses too: the channel
+  // lock orders them (and the fds on the channel).
+  absl::MutexLock l(&channel_->mu);
+  const uint64_t base = scratch_;
+  auto blk = std::make_unique<BatchBlock>();
+  std::memset(blk.get(), 0, sizeof(*blk));
+  size_t e = 0;
+  auto add = [&](uint64_t nr, std::initializer_list<uint64_t> args) {
+    BatchEntry& x = blk->entries[e++];
+    x.nr = nr;
+    size_t k = 0;
+    for (uint64_t a : args) x.args[k++] = a;
+    x.result = static_cast<uint64_t>(-EINTR);
+    return &x;
+  };
+  if (!fds.empty()) {
+    add(SYS_recvmsg, {3, base + offsetof(BatchBlock, msg),
+                      MSG_CMSG_CLOEXEC | MSG_DONTWAIT});
+    blk->iov.iov_base = reinterpret_cast<void*>(base + offsetof(BatchBlock, data));
+    blk->iov.iov_len = sizeof(blk->data);
+    blk->msg.msg_iov = reinterpret_cast<iovec*>(base + offsetof(BatchBlock, iov));
+    blk->msg.msg_iovlen = 1;
+    blk->msg.msg_control =
+        reinterpret_cast<void*>(base + offsetof(BatchBlock, control));
+    blk->msg.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
+    // What the calls get for an fd that did not arrive.
+    const int no_fd = -1;
+    for (size_t k = 0; k < kBatchFds; ++k) {
+      std::memcpy(blk->control + sizeof(cmsghdr) + k * sizeof(int), &no_fd,
+                  sizeof(int));
+    }
+  }
+  const size_t first = e;
+  for (size_t i = 0; i < n; ++i) {
+    const MapRequest& q = reqs[i];
+    switch (q.op) {
+      case MapRequest::Op::kMap:
+        add(SYS_mmap, {q.addr, q.len, static_cast<uint64_t>(q.prot),
+                       static_cast<uint64_t>(q.flags | MAP_ANONYMOUS),
+                       static_cast<uint64_t>(-1), 0});
+        break;
+      case MapRequest::Op::kMapFile: {
+        const size_t slot =
+            std::find(fds.begin(), fds.end(), q.host_fd) - fds.begin();
+        BatchEntry* x =
+            add(SYS_mmap, {q.addr, q.len, static_cast<uint64_t>(q.prot),
+                           static_cast<uint64_t>(q.flags | MAP_FIXED),
+                           static_cast<uint64_t>(-1), q.offset});
+        x->fd_slot = slot + 1;
+        x->fd_arg = 4;
+        break;
+      }
+      case MapRequest::Op::kProtect:
+        add(SYS_mprotect, {q.addr, q.len, static_cast<uint64_t>(q.prot)});
+        break;
+      case MapRequest::Op::kUnmap:
+        add(SYS_munmap, {q.addr, q.len});
+        break;
+    }
+  }
+  for (size_t k = 0; k < fds.size(); ++k) {
+    // The stub keeps no host fd: the mappings hold the files.
+    BatchEntry* x = add(SYS_close, {static_cast<uint64_t>(-1)});
+    x->fd_slot = k + 1;
+    x->fd_arg = 0;
+  }
+  blk->count = e;
+  const size_t used = offsetof(BatchBlock, entries) + e * sizeof(BatchEntry);
+  // Entries, then (when fds travel) the message: two ranges, one host call.
+  Range ranges[2] = {{base, used},
+                     {base + offsetof(BatchBlock, msg),
+                      sizeof(BatchBlock) - offsetof(BatchBlock, msg)}};
+  const char* src = reinterpret_cast<const char*>(blk.get());
+  std::vector<char> packed(src, src + used);
+  const size_t nranges = fds.empty() ? 1 : 2;
+  if (nranges == 2) {
+    packed.insert(packed.end(), src + offsetof(BatchBlock, msg),
+                  src + sizeof(BatchBlock));
+  }
+  if (WriteV(ranges, nranges, packed.data()) !=
+      static_cast<int64_t>(packed.size())) {
+    for (size_t i = 0; i < n; ++i) reqs[i].result = -EFAULT;
+    return;
+  }
+  // The fds go into the channel last, so that nothing is left queued for
+  // the stub when the block could not be written.
+  if (!fds.empty()) {
+    char byte = 0;
+    iovec siov = {&byte, 1};
+    alignas(cmsghdr) char sbuf[CMSG_SPACE(kBatchFds * sizeof(int))] = {};
+    msghdr smsg = {};
+    smsg.msg_iov = &siov;
+    smsg.msg_iovlen = 1;
+    smsg.msg_control = sbuf;
+    smsg.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
+    cmsghdr* c = CMSG_FIRSTHDR(&smsg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
+    std::memcpy(CMSG_DATA(c), fds.data(), fds.size() * sizeof(int));
+    if (sendmsg(channel_->sentry_fd, &smsg, MSG_DONTWAIT) != 1) {
+      const int64_t e = -errno;
+      for (size_t i = 0; i < n; ++i) reqs[i].result = e;
+      return;
+    }
+  }
+
+  // The gadget ends with rax = 0; anything else is InjectAt's own failure
+  // (the stub died or stopped elsewhere).
+  int64_t r = InjectAt(batch_gadget_, base, 0);
+  if (r != 0) {
+    for (size_t i = 0; i < n; ++i) reqs[i].result = r < 0 ? r : -EFAULT;
+    return;
+  }
+  // Read back the results (and the received message).
+  if (ReadV(ranges, nranges, packed.data()) !=
+      static_cast<int64_t>(packed.size())) {
+    for (size_t i = 0; i < n; ++i) reqs[i].result = -EFAULT;
+    return;
+  }
+  std::memcpy(blk.get(), packed.data(), used);
+  if (nranges == 2) {
+    std::memcpy(reinterpret_cast<char*>(blk.get()) + offsetof(BatchBlock, msg),
+                packed.data() + used,
+                sizeof(BatchBlock) - offsetof(BatchBlock, msg));
+  }
+  bool fds_ok = true;
+  if (!fds.empty()) {
+    // Exactly the fds sent, in one SCM_RIGHTS message, or the file
+    // mappings are undone: whatever the stub mapped is not what we asked.
+    const int64_t received = static_cast<int64_t>(blk->entries[0].result);
+    msghdr local = blk->msg;
+    local.msg_control = blk->control;
+    local.msg_controllen = std::min<uint64_t>(blk->msg.msg_controllen,
+                                              sizeof(blk->control));
+    cmsghdr* rc = received >= 0 ? CMSG_FIRSTHDR(&local) : nullptr;
+    fds_ok = rc != nullptr && rc->cmsg_level == SOL_SOCKET &&
+             rc->cmsg_type == SCM_RIGHTS &&
+             rc->cmsg_len == CMSG_LEN(fds.size() * sizeof(int));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    int64_t res = static_cast<int64_t>(blk->entries[first + i].result);
+    if (reqs[i].op == MapRequest::Op::kMapFile && !fds_ok) {
+      if (res >= 0) Inject(SYS_munmap, reqs[i].addr, reqs[i].len);
+      res = -EIO;
+    }
+    reqs[i].result = res;
+  }
 }
 
 int64_t PtraceAddressSpace::Unmap(uint64_t addr, uint64_t len) {

@@ -109,6 +109,7 @@ class PtraceAddressSpace : public AddressSpace {
   int64_t Sync(uint64_t addr, uint64_t len, int flags) override;
   int64_t Lock(int op, uint64_t addr, uint64_t len, int flags) override;
   int64_t Incore(uint64_t addr, uint64_t len, uint64_t vec) override;
+  void MapBatch(MapRequest* reqs, size_t n) override;
   int64_t Read(uint64_t addr, void* dst, uint64_t len) override;
   int64_t ReadV(const Range* remote, size_t n, void* dst) override;
   int64_t WriteV(const Range* remote, size_t n, const void* src) override;
@@ -164,11 +165,14 @@ class PtraceAddressSpace : public AddressSpace {
     return InjectAt(gadget_, 0, nr, a0, a1, a2, a3, a4, a5);
   }
   pid_t CallerTracee();
+  // One stop of the batch gadget for `reqs[0..n)`, which fit its block.
+  void RunBatch(MapRequest* reqs, size_t n, const std::vector<int>& fds);
 
   const pid_t pid_;
   const uint64_t gadget_;        // `syscall; int3`
   const uint64_t clone_gadget_;  // `syscall; test; jz; int3` (+16)
   const uint64_t map_gadget_;    // recvmsg + mmap + close, one stop (+48)
+  const uint64_t batch_gadget_;  // a list of calls, one stop (+192)
   const uint64_t scratch_;       // stub stack memory for injected structs
   const std::shared_ptr<StubChannel> channel_;
   const std::vector<ReservedRange> reserved_;

@@ -19,6 +19,12 @@
 //                                         at _start + 176. %rbx points to a
 //                                         parameter block (MapBlock in
 //                                         ptrace_platform.cc).
+//   _start + 192: batch gadget            one stop for a list of calls (the
+//                                         MapBatch of execve): %rbx points to
+//                                         a BatchBlock (ptrace_platform.cc),
+//                                         a count and 80-byte entries
+//                                         {nr, args[6], fd_slot, fd_arg,
+//                                         result}; int3 at _start + 322.
 // The entry point *is* the first gadget, so the tracer learns the addresses
 // from the first stop after exec.
   .text
@@ -70,4 +76,65 @@ map_gadget:
 2:
   xor %eax, %eax         // reached the end: the results are in the block
   int3                   // _start + 176
+
+  // Batch: for each entry at 16(%rbx) + 80*i, i < min(0(%rbx), 32): if
+  // fd_slot (1..8) is set, the fd the recvmsg entry received in that slot
+  // of the control message (at 2672(%rbx) + 4*(slot-1)) is first stored
+  // into args[fd_arg]; the call runs and its result is stored. Every
+  // address comes from %rbx, never from the block, and only the calls a
+  // batch needs run (others get -ENOSYS): the block is in memory the
+  // application could write.
+  .org 192
+batch_gadget:
+  mov 0(%rbx), %r12      // entries left, at most 32
+  mov $32, %eax
+  cmp %rax, %r12
+  cmova %rax, %r12
+  lea 16(%rbx), %r13     // current entry
+3:
+  test %r12, %r12
+  jz 7f
+  mov 56(%r13), %r14     // fd_slot
+  test %r14, %r14
+  jz 4f
+  cmp $8, %r14
+  ja 4f
+  mov 64(%r13), %r15     // fd_arg
+  cmp $5, %r15
+  ja 4f
+  movslq 2668(%rbx,%r14,4), %rax
+  mov %rax, 8(%r13,%r15,8)
+4:
+  mov 0(%r13), %rax
+  cmp $3, %rax           // close
+  je 5f
+  cmp $9, %rax           // mmap
+  je 5f
+  cmp $10, %rax          // mprotect
+  je 5f
+  cmp $11, %rax          // munmap
+  je 5f
+  cmp $47, %rax          // recvmsg
+  je 5f
+  mov $-38, %rax         // -ENOSYS
+  jmp 6f
+5:
+  mov 8(%r13), %rdi
+  mov 16(%r13), %rsi
+  mov 24(%r13), %rdx
+  mov 32(%r13), %r10
+  mov 40(%r13), %r8
+  mov 48(%r13), %r9
+  syscall
+6:
+  mov %rax, 72(%r13)
+  add $80, %r13
+  dec %r12
+  jmp 3b
+7:
+  jmp 8f
+  .org 320
+8:
+  xor %eax, %eax         // reached the end: the results are in the block
+  int3                   // _start + 322
   .section .note.GNU-stack,"",@progbits

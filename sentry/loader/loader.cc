@@ -142,8 +142,101 @@ int64_t OpenExec(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   return 0;
 }
 
-// True if [start, end) touches no VMA and no platform-reserved range.
-bool RangeFree(MemoryManager& mm, uint64_t start, uint64_t end) {
+// The mappings of an exec, made together: each MMap would be one platform
+// round trip (an injected call in the stub), so the stack, every segment
+// and every bss go to the MemoryManager as one batch. Zeroing the tail of a
+// segment's last file page needs that page mapped: those writes follow the
+// batch, and a mapping that would land on a page still to be zeroed first
+// runs what is planned (Linux zeroes before mapping the next segment).
+class MapPlan {
+ public:
+  explicit MapPlan(MemoryManager& mm) : mm_(mm) {}
+
+  // Ranges planned but not yet mapped: placement must avoid them too.
+  const std::vector<std::pair<uint64_t, uint64_t>>& busy() const {
+    return busy_;
+  }
+
+  // Plans `o` (MAP_FIXED at o.addr); a failure is reported as
+  // "<path>: <what>: <errno>".
+  int64_t Add(const MemoryManager::MMapOpts& o, std::string path,
+              std::string what) {
+    const uint64_t end = o.addr + PageRoundUp(o.len);
+    for (const Zero& z : zeros_) {
+      if (z.addr < end && o.addr < z.addr + z.len) {
+        int64_t r = Run();
+        if (r < 0) return r;
+        break;
+      }
+    }
+    maps_.push_back(o);
+    why_.push_back({std::move(path), std::move(what)});
+    busy_.emplace_back(o.addr, end);
+    return 0;
+  }
+
+  // Plans clearing [addr, addr+len) once mapped; a failure matters only
+  // for a writable segment (Linux's padzero() on a read-only one may fail).
+  void AddZero(uint64_t addr, uint64_t len, bool must, std::string path,
+               std::string what) {
+    zeros_.push_back({addr, len, must, std::move(path), std::move(what)});
+  }
+
+  // Maps everything planned, then clears the planned tails. The first
+  // failure is returned, with its file and description.
+  int64_t Run() {
+    std::vector<int64_t> results(maps_.size(), 0);
+    if (!maps_.empty()) {
+      mm_.MMapFixedBatch(maps_.data(), maps_.size(), results.data());
+    }
+    int64_t ret = 0;
+    for (size_t i = 0; i < maps_.size(); ++i) {
+      if (results[i] < 0 && ret == 0) {
+        ret = results[i];
+        fail_path_ = why_[i].first;
+        fail_what_ = why_[i].second;
+      }
+    }
+    if (ret == 0) {
+      for (const Zero& z : zeros_) {
+        std::vector<uint8_t> zeros(z.len, 0);
+        int64_t r = mm_.CopyOutForce(z.addr, zeros.data(), zeros.size());
+        if (r < 0 && z.must) {
+          ret = -EFAULT;
+          fail_path_ = z.path;
+          fail_what_ = z.what;
+          break;
+        }
+      }
+    }
+    maps_.clear();
+    why_.clear();
+    zeros_.clear();
+    busy_.clear();
+    return ret;
+  }
+
+  const std::string& fail_path() const { return fail_path_; }
+  const std::string& fail_what() const { return fail_what_; }
+
+ private:
+  struct Zero {
+    uint64_t addr, len;
+    bool must;
+    std::string path, what;
+  };
+  MemoryManager& mm_;
+  std::vector<MemoryManager::MMapOpts> maps_;
+  std::vector<std::pair<std::string, std::string>> why_;
+  std::vector<Zero> zeros_;
+  std::vector<std::pair<uint64_t, uint64_t>> busy_;
+  std::string fail_path_, fail_what_;
+};
+
+// True if [start, end) touches no VMA, no platform-reserved range and
+// nothing `plan` is about to map.
+bool RangeFree(MemoryManager& mm, const MapPlan& plan, uint64_t start,
+               uint64_t end) {
   if (start < kMinMapAddr || end > kUserAddressEnd || start >= end) {
     return false;
   }
@@ -153,17 +246,21 @@ bool RangeFree(MemoryManager& mm, uint64_t start, uint64_t end) {
   for (const platform::ReservedRange& r : mm.address_space().Reserved()) {
     if (r.start < end && start < r.end) return false;
   }
+  for (const auto& [s, e] : plan.busy()) {
+    if (s < end && start < e) return false;
+  }
   return true;
 }
 
 std::string Hex(uint64_t x) { return absl::StrFormat("%#x", x); }
 
-// Maps one PT_LOAD at `bias` like Linux's elf_load(): the file pages, the
+// Plans one PT_LOAD at `bias` like Linux's elf_load(): the file pages, the
 // zeroed tail of the last file page, and anonymous pages for the rest.
-int64_t MapSegment(MemoryManager& mm,
-                   const std::shared_ptr<vfs::FileDescription>& file,
-                   const std::string& name, const LoadSegment& seg,
-                   uint64_t bias, std::string* what) {
+// Failures name `err_path`.
+int64_t PlanSegment(MapPlan& plan,
+                    const std::shared_ptr<vfs::FileDescription>& file,
+                    const std::string& name, const std::string& err_path,
+                    const LoadSegment& seg, uint64_t bias, std::string* what) {
   const uint64_t addr = bias + seg.vaddr;
   const uint64_t page_off = addr & (kPageSize - 1);
   const uint64_t map_start = addr - page_off;
@@ -177,21 +274,19 @@ int64_t MapSegment(MemoryManager& mm,
     o.file = file;
     o.offset = seg.offset - page_off;  // page-aligned: checked by ParseElf
     o.name = name;
-    int64_t r = mm.MMap(o);
+    int64_t r =
+        plan.Add(o, err_path, absl::StrCat("cannot map segment at ", Hex(addr)));
     if (r < 0) {
-      *what = absl::StrCat("cannot map segment at ", Hex(addr));
+      *what = plan.fail_what();
       return r;
     }
     const uint64_t file_end = addr + seg.filesz;
     zero_start = PageRoundUp(file_end);
     if (seg.memsz > seg.filesz && zero_start > file_end) {
       // The file's bytes after p_filesz in the last page are bss: clear them.
-      std::vector<uint8_t> zeros(zero_start - file_end, 0);
-      r = mm.CopyOutForce(file_end, zeros.data(), zeros.size());
-      if (r < 0 && (seg.prot & PROT_WRITE)) {
-        *what = absl::StrCat("cannot clear bss at ", Hex(file_end));
-        return -EFAULT;
-      }
+      plan.AddZero(file_end, zero_start - file_end,
+                   (seg.prot & PROT_WRITE) != 0, err_path,
+                   absl::StrCat("cannot clear bss at ", Hex(file_end)));
     }
   }
   const uint64_t zero_end = PageRoundUp(addr + seg.memsz);
@@ -202,26 +297,31 @@ int64_t MapSegment(MemoryManager& mm,
     o.len = zero_end - zero_start;
     o.prot = PROT_READ | PROT_WRITE | (seg.prot & PROT_EXEC);
     o.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
-    int64_t r = mm.MMap(o);
+    int64_t r = plan.Add(o, err_path,
+                         absl::StrCat("cannot map bss at ", Hex(zero_start)));
     if (r < 0) {
-      *what = absl::StrCat("cannot map bss at ", Hex(zero_start));
+      *what = plan.fail_what();
       return r;
     }
   }
   return 0;
 }
 
-// Maps every PT_LOAD of `info`. The main executable, when ET_DYN, goes at
+// Plans every PT_LOAD of `info`. The main executable, when ET_DYN, goes at
 // ELF_ET_DYN_BASE if that range is free; an ET_DYN interpreter (or a main
-// executable that cannot go there) gets a span the MemoryManager chooses;
-// ET_EXEC goes where it was linked. `*bias` receives the load bias.
-int64_t MapImage(MemoryManager& mm, const ExecFile& f, const ElfInfo& info,
-                 bool main_exe, uint64_t* bias, std::string* what) {
+// executable that cannot go there) gets a span where MemoryManager::MMap
+// would put an anonymous mapping of its size; ET_EXEC goes where it was
+// linked. Nothing is reserved on the host: the MemoryManager knows what is
+// free, and the pages between segments stay unmapped as Linux leaves them.
+// `*bias` receives the load bias.
+// Failures name `err_path`.
+int64_t PlanImage(MemoryManager& mm, MapPlan& plan, const ExecFile& f,
+                  const std::string& err_path, const ElfInfo& info,
+                  bool main_exe, uint64_t* bias, std::string* what) {
   const uint64_t span = info.span_end - info.span_start;
   uint64_t b = 0;
-  bool reserved = false;
   if (info.type == uapi::kEtExec) {
-    if (!RangeFree(mm, info.span_start, info.span_end)) {
+    if (!RangeFree(mm, plan, info.span_start, info.span_end)) {
       *what = absl::StrCat("segments at ", Hex(info.span_start), "-",
                            Hex(info.span_end),
                            " overlap memory already in use");
@@ -237,7 +337,7 @@ int64_t MapImage(MemoryManager& mm, const ExecFile& f, const ElfInfo& info,
       b = (base - info.loads.front().vaddr) & ~(kPageSize - 1);
       const uint64_t start = b + info.span_start;
       if (start <= kUserAddressEnd && span <= kUserAddressEnd - start &&
-          RangeFree(mm, start, start + span)) {
+          RangeFree(mm, plan, start, start + span)) {
         placed = true;
       }
     }
@@ -246,41 +346,23 @@ int64_t MapImage(MemoryManager& mm, const ExecFile& f, const ElfInfo& info,
         *what = "image too large for the address space";
         return -ENOMEM;
       }
-      MemoryManager::MMapOpts o;
-      o.len = span + (align - kPageSize);
-      o.prot = PROT_NONE;
-      o.flags = MAP_PRIVATE | MAP_ANONYMOUS;
-      int64_t r = mm.MMap(o);
-      if (r < 0) {
+      // Room for the span at any alignment, as an anonymous mmap of that
+      // size would get.
+      const uint64_t len = PageRoundUp(span) + (align - kPageSize);
+      const uint64_t raw = mm.FindFree(len, plan.busy());
+      if (raw == 0) {
         *what = absl::StrCat("cannot reserve ", span, " bytes");
-        return r;
+        return -ENOMEM;
       }
-      const uint64_t raw = static_cast<uint64_t>(r);
       // First address >= raw congruent to span_start modulo the alignment.
       const uint64_t start = raw + ((info.span_start - raw) & (align - 1));
-      if (start > raw) mm.MUnmap(raw, start - raw);
-      if (raw + o.len > start + span) {
-        mm.MUnmap(start + span, raw + o.len - (start + span));
-      }
       b = start - info.span_start;
-      reserved = true;
     }
   }
 
   for (const LoadSegment& seg : info.loads) {
-    int64_t r = MapSegment(mm, f.file, f.resolved, seg, b, what);
+    int64_t r = PlanSegment(plan, f.file, f.resolved, err_path, seg, b, what);
     if (r < 0) return r;
-  }
-
-  if (reserved) {
-    // Give back the reservation's pages between segments, as Linux leaves
-    // holes there.
-    uint64_t cursor = b + info.span_start;
-    for (const LoadSegment& seg : info.loads) {
-      const uint64_t s = PageRoundDown(b + seg.vaddr);
-      if (s > cursor) mm.MUnmap(cursor, s - cursor);
-      cursor = std::max(cursor, PageRoundUp(b + seg.vaddr + seg.memsz));
-    }
   }
   *bias = b;
   return 0;
@@ -442,6 +524,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
     return err.Fail(-EINVAL, req.path,
                     absl::StrCat("bad stack top ", Hex(top)));
   }
+  MapPlan plan(mm);
   {
     MemoryManager::MMapOpts o;
     o.addr = top - kStackSize;
@@ -449,20 +532,23 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
     o.prot = PROT_READ | PROT_WRITE | (exe.exec_stack ? PROT_EXEC : 0);
     o.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN;
     o.name = "[stack]";
-    r = mm.MMap(o);
-    if (r < 0) return err.Fail(r, req.path, "cannot map the stack");
+    r = plan.Add(o, req.path, "cannot map the stack");
+    if (r < 0) return err.Fail(r, plan.fail_path(), plan.fail_what());
   }
 
   uint64_t exe_bias = 0;
-  r = MapImage(mm, cur, exe, /*main_exe=*/true, &exe_bias, &what);
+  r = PlanImage(mm, plan, cur, cur_path, exe, /*main_exe=*/true, &exe_bias,
+                &what);
   if (r < 0) return err.Fail(r, cur_path, what);
 
   uint64_t interp_bias = 0;
   if (has_interp) {
-    r = MapImage(mm, interp_file, interp, /*main_exe=*/false, &interp_bias,
-                 &what);
+    r = PlanImage(mm, plan, interp_file, interp_file.resolved, interp,
+                  /*main_exe=*/false, &interp_bias, &what);
     if (r < 0) return err.Fail(r, interp_file.resolved, what);
   }
+  r = plan.Run();
+  if (r < 0) return err.Fail(r, plan.fail_path(), plan.fail_what());
 
   mm.SetBrkBase(exe_bias + exe.span_end);
 

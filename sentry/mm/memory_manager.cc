@@ -89,10 +89,12 @@ bool MemoryManager::FullyMapped(uint64_t start, uint64_t end) const {
   return cur >= end;
 }
 
-uint64_t MemoryManager::FindUnmappedIn(uint64_t len, uint64_t lo,
-                                       uint64_t hi) const {
+uint64_t MemoryManager::FindUnmappedIn(
+    uint64_t len, uint64_t lo, uint64_t hi,
+    const std::vector<std::pair<uint64_t, uint64_t>>* also_busy) const {
   lo = std::max(lo, kMmapMinAddr);
   std::vector<std::pair<uint64_t, uint64_t>> busy;
+  if (also_busy != nullptr) busy = *also_busy;
   for (const auto& [s, v] : vmas_) busy.emplace_back(v.start, v.end);
   for (const auto& r : as_->Reserved()) busy.emplace_back(r.start, r.end);
   std::sort(busy.begin(), busy.end());
@@ -173,35 +175,55 @@ int64_t MemoryManager::FillFromFile(const Vma& vma, uint64_t start,
   return 0;
 }
 
-int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
-                                 uint64_t len) {
+int64_t MemoryManager::PrepareMapLocked(const MMapOpts& opts,
+                                        PreparedMap* pm) {
+  // Files with a host fd the stub can map (host files, tmpfs/memfd memfds)
+  // are mapped for real; others are filled with a copy.
+  if (opts.file) {
+    int64_t p = opts.file->PrepareMap((opts.flags & MAP_TYPE) != MAP_PRIVATE,
+                                      opts.prot, &pm->may_write,
+                                      &pm->writable_map);
+    if (p < 0) return p;
+  }
+  pm->host_fd = opts.file ? opts.file->MappableHostFd() : -1;
+  pm->host_prot = opts.prot;
+  // A copied file is filled with the mapping writable, then protected.
+  if (opts.file && pm->host_fd < 0) pm->host_prot |= PROT_WRITE;
+  return 0;
+}
+
+platform::AddressSpace::MapRequest MemoryManager::HostRequest(
+    const MMapOpts& opts, uint64_t addr, uint64_t len,
+    const PreparedMap& pm) const {
   const bool shared = (opts.flags & MAP_TYPE) != MAP_PRIVATE;
   const int type_flag = shared ? MAP_SHARED : MAP_PRIVATE;
   const int extra = opts.flags & (MAP_NORESERVE | MAP_POPULATE | MAP_LOCKED);
-  // Files with a host fd the stub can map (host files, tmpfs/memfd memfds)
-  // are mapped for real; others are filled with a copy.
-  bool may_write = true;
-  std::shared_ptr<const void> writable_map;
-  if (opts.file) {
-    int64_t p = opts.file->PrepareMap(shared, opts.prot, &may_write,
-                                      &writable_map);
-    if (p < 0) return p;
-  }
-  const int host_fd = opts.file ? opts.file->MappableHostFd() : -1;
-  int host_prot = opts.prot;
-  int64_t r;
-  if (host_fd >= 0) {
-    r = as_->MapFile(addr, len, opts.prot, type_flag | extra, host_fd,
-                     opts.offset);
+  platform::AddressSpace::MapRequest q;
+  q.addr = addr;
+  q.len = len;
+  q.prot = pm.host_prot;
+  if (pm.host_fd >= 0) {
+    q.op = platform::AddressSpace::MapRequest::Op::kMapFile;
+    q.flags = type_flag | extra;
+    q.host_fd = pm.host_fd;
+    q.offset = opts.offset;
   } else {
-    if (opts.file) host_prot |= PROT_WRITE;  // filled below, then protected
-    r = as_->Map(addr, len, host_prot, MAP_FIXED | type_flag | extra);
+    q.op = platform::AddressSpace::MapRequest::Op::kMap;
+    q.flags = MAP_FIXED | type_flag | extra;
   }
+  return q;
+}
+
+int64_t MemoryManager::CommitMapLocked(const MMapOpts& opts, uint64_t addr,
+                                       uint64_t len, int64_t r,
+                                       PreparedMap& pm) {
   if (r < 0) return r;
   if (static_cast<uint64_t>(r) != addr) {
     as_->Unmap(r, len);
     return -ENOMEM;
   }
+  const bool shared = (opts.flags & MAP_TYPE) != MAP_PRIVATE;
+  const int type_flag = shared ? MAP_SHARED : MAP_PRIVATE;
   RemoveRange(addr, addr + len);
   Vma v;
   v.start = addr;
@@ -211,9 +233,9 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   v.file = opts.file;
   v.offset = opts.offset;
   v.name = opts.name;
-  v.host_mapped = host_fd >= 0;
-  v.may_write = may_write;
-  v.writable_map = std::move(writable_map);
+  v.host_mapped = pm.host_fd >= 0;
+  v.may_write = pm.may_write;
+  v.writable_map = std::move(pm.writable_map);
   if (shared && !opts.file) v.shared_anon = std::make_shared<const int>(0);
   if (opts.file) {
     uapi::Stat st;
@@ -228,7 +250,7 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
         as_->Unmap(addr, len);
         return f;
       }
-      if (host_prot != opts.prot) {
+      if (pm.host_prot != opts.prot) {
         int64_t p = as_->Protect(addr, len, opts.prot);
         if (p < 0) {
           as_->Unmap(addr, len);
@@ -242,7 +264,17 @@ int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
   return static_cast<int64_t>(addr);
 }
 
-int64_t MemoryManager::MMap(const MMapOpts& opts) {
+int64_t MemoryManager::MapLocked(const MMapOpts& opts, uint64_t addr,
+                                 uint64_t len) {
+  PreparedMap pm;
+  int64_t p = PrepareMapLocked(opts, &pm);
+  if (p < 0) return p;
+  platform::AddressSpace::MapRequest q = HostRequest(opts, addr, len, pm);
+  as_->MapBatch(&q, 1);
+  return CommitMapLocked(opts, addr, len, q.result, pm);
+}
+
+int64_t MemoryManager::CheckMMapArgs(const MMapOpts& opts, uint64_t* out_len) {
   if (opts.len == 0) return -EINVAL;
   if (opts.prot & ~kProtMask & ~(PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   const int type = opts.flags & MAP_TYPE;
@@ -267,20 +299,33 @@ int64_t MemoryManager::MMap(const MMapOpts& opts) {
     // a host fd to map cannot give them.
     return -ENODEV;
   }
+  *out_len = len;
+  return 0;
+}
+
+int64_t MemoryManager::CheckFixedLocked(const MMapOpts& opts, uint64_t addr,
+                                        uint64_t len) const {
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  if (addr < kMmapMinAddr) return -EPERM;
+  if (AddOverflows(addr, len) || addr + len > kTaskSize) return -ENOMEM;
+  // The stub's own pages are not the application's to replace.
+  if (OverlapsReserved(addr, addr + len)) return -ENOMEM;
+  if ((opts.flags & MAP_FIXED_NOREPLACE) && !(opts.flags & MAP_FIXED) &&
+      !RangeFree(addr, addr + len))
+    return -EEXIST;
+  return 0;
+}
+
+int64_t MemoryManager::MMap(const MMapOpts& opts) {
+  uint64_t len = 0;
+  if (int64_t c = CheckMMapArgs(opts, &len); c < 0) return c;
 
   absl::MutexLock l(&mu_);
   uint64_t addr;
   const bool fixed = opts.flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
   if (fixed) {
     addr = opts.addr;
-    if (addr & (kPageSize - 1)) return -EINVAL;
-    if (addr < kMmapMinAddr) return -EPERM;
-    if (AddOverflows(addr, len) || addr + len > kTaskSize) return -ENOMEM;
-    // The stub's own pages are not the application's to replace.
-    if (OverlapsReserved(addr, addr + len)) return -ENOMEM;
-    if ((opts.flags & MAP_FIXED_NOREPLACE) && !(opts.flags & MAP_FIXED) &&
-        !RangeFree(addr, addr + len))
-      return -EEXIST;
+    if (int64_t c = CheckFixedLocked(opts, addr, len); c < 0) return c;
   } else {
     uint64_t hint = PageRoundDown(opts.addr);
     if (hint && !AddOverflows(hint, len) && RangeFree(hint, hint + len)) {
@@ -295,6 +340,61 @@ int64_t MemoryManager::MMap(const MMapOpts& opts) {
     }
   }
   return MapLocked(opts, addr, len);
+}
+
+void MemoryManager::MMapFixedBatch(const MMapOpts* opts, size_t n,
+                                   int64_t* results) {
+  absl::MutexLock l(&mu_);
+  struct Pending {
+    size_t index;
+    uint64_t len;
+    PreparedMap pm;
+  };
+  std::vector<Pending> pending;
+  std::vector<platform::AddressSpace::MapRequest> reqs;
+  auto flush = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (pending.empty()) return;
+    as_->MapBatch(reqs.data(), reqs.size());
+    for (size_t k = 0; k < pending.size(); ++k) {
+      const size_t i = pending[k].index;
+      results[i] = CommitMapLocked(opts[i], opts[i].addr, pending[k].len,
+                                   reqs[k].result, pending[k].pm);
+    }
+    pending.clear();
+    reqs.clear();
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const MMapOpts& o = opts[i];
+    uint64_t len = 0;
+    int64_t c = CheckMMapArgs(o, &len);
+    if (c == 0 && !(o.flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) c = -EINVAL;
+    if (c == 0) c = CheckFixedLocked(o, o.addr, len);
+    PreparedMap pm;
+    if (c == 0) c = PrepareMapLocked(o, &pm);
+    if (c < 0) {
+      results[i] = c;
+      continue;
+    }
+    if (o.file && pm.host_fd < 0) {
+      // A copied file is filled between its map and its protect: on its
+      // own, after what came before it.
+      flush();
+      platform::AddressSpace::MapRequest q = HostRequest(o, o.addr, len, pm);
+      as_->MapBatch(&q, 1);
+      results[i] = CommitMapLocked(o, o.addr, len, q.result, pm);
+      continue;
+    }
+    reqs.push_back(HostRequest(o, o.addr, len, pm));
+    pending.push_back({i, len, std::move(pm)});
+  }
+  flush();
+}
+
+uint64_t MemoryManager::FindFree(
+    uint64_t len,
+    const std::vector<std::pair<uint64_t, uint64_t>>& pending) const {
+  absl::MutexLock l(&mu_);
+  return FindUnmappedIn(len, 0, mmap_top_, &pending);
 }
 
 int64_t MemoryManager::MUnmap(uint64_t addr, uint64_t len) {

@@ -79,6 +79,18 @@ class MemoryManager {
   };
   // mmap(2) semantics: returns the address or a negative errno.
   int64_t MMap(const MMapOpts& opts);
+  // Several fixed mappings at once (execve's stack, segments and bss):
+  // each as MMap(opts[i]) with MAP_FIXED would, with the host work in as few
+  // platform round trips as it allows (AddressSpace::MapBatch). results[i]
+  // receives what MMap would return. The ranges must not overlap each
+  // other; every one is attempted whatever the others return.
+  void MMapFixedBatch(const MMapOpts* opts, size_t n, int64_t* results);
+  // Where MMap without an address would put `len` bytes (top-down below
+  // mmap_top), also avoiding the ranges [first, second) of `pending`
+  // (mappings about to be made); 0 if there is no room.
+  uint64_t FindFree(uint64_t len,
+                    const std::vector<std::pair<uint64_t, uint64_t>>& pending)
+      const;
   int64_t MUnmap(uint64_t addr, uint64_t len);
   int64_t MProtect(uint64_t addr, uint64_t len, int prot);
   int64_t MRemap(uint64_t old_addr, uint64_t old_len, uint64_t new_len,
@@ -141,8 +153,10 @@ class MemoryManager {
     return FindUnmappedIn(len, 0, mmap_top_);
   }
   // Same, within [lo, hi) (MAP_32BIT asks for the second GiB).
-  uint64_t FindUnmappedIn(uint64_t len, uint64_t lo, uint64_t hi) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t FindUnmappedIn(
+      uint64_t len, uint64_t lo, uint64_t hi,
+      const std::vector<std::pair<uint64_t, uint64_t>>* also_busy =
+          nullptr) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool RangeFree(uint64_t start, uint64_t end) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool OverlapsReserved(uint64_t start, uint64_t end) const;
@@ -158,6 +172,28 @@ class MemoryManager {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t MapLocked(const MMapOpts& opts, uint64_t addr, uint64_t len)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // MapLocked in three steps, so that MMapFixedBatch can do the host part
+  // of several at once: what the file says about the mapping, the host
+  // request, and the bookkeeping once the host answered `r`.
+  struct PreparedMap {
+    bool may_write = true;
+    std::shared_ptr<const void> writable_map;
+    int host_fd = -1;
+    int host_prot = 0;
+  };
+  int64_t PrepareMapLocked(const MMapOpts& opts, PreparedMap* pm)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  platform::AddressSpace::MapRequest HostRequest(const MMapOpts& opts,
+                                                 uint64_t addr, uint64_t len,
+                                                 const PreparedMap& pm) const;
+  int64_t CommitMapLocked(const MMapOpts& opts, uint64_t addr, uint64_t len,
+                          int64_t r, PreparedMap& pm)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // mmap(2)'s argument checks; `*len` receives the page-rounded length.
+  static int64_t CheckMMapArgs(const MMapOpts& opts, uint64_t* len);
+  // The checks of a fixed address.
+  int64_t CheckFixedLocked(const MMapOpts& opts, uint64_t addr, uint64_t len)
+      const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::shared_ptr<platform::AddressSpace> as_;
   mutable absl::Mutex mu_;
