@@ -52,7 +52,7 @@ constexpr uint64_t kCloneGadgetPark = 8;  // the child's pause() loop
 constexpr uint64_t kMapGadgetOffset = 48;
 constexpr uint64_t kMapGadgetStop = 177;  // its int3 is at _start+176
 constexpr uint64_t kBatchGadgetOffset = 192;
-constexpr uint64_t kBatchGadgetStop = 323;  // its int3 is at _start+322
+constexpr uint64_t kBatchGadgetStop = 387;  // its int3 is at _start+386
 
 long Ptrace(int req, pid_t tid, uint64_t addr, uint64_t data) {
   return syscall(SYS_ptrace, req, tid, addr, data);

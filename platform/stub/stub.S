@@ -24,7 +24,7 @@
 //                                         a BatchBlock (ptrace_platform.cc),
 //                                         a count and 80-byte entries
 //                                         {nr, args[6], fd_slot, fd_arg,
-//                                         result}; int3 at _start + 322.
+//                                         result}; int3 at _start + 386.
 // The entry point *is* the first gadget, so the tracer learns the addresses
 // from the first stop after exec.
   .text
@@ -133,8 +133,8 @@ batch_gadget:
   jmp 3b
 7:
   jmp 8f
-  .org 320
+  .org 384
 8:
   xor %eax, %eax         // reached the end: the results are in the block
-  int3                   // _start + 322
+  int3                   // _start + 386
   .section .note.GNU-stack,"",@progbits
