@@ -5,7 +5,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -181,6 +184,123 @@ TEST_F(PtracePlatformTest, MapFileSharesPagesWithTheSentry) {
   EXPECT_EQ(buf[0], 0);
   EXPECT_EQ(as_->MapFile(0x800000, 4096, PROT_READ, MAP_SHARED, fd, 1), -EINVAL);
   close(fd);
+}
+
+// Open fds of host process `pid`.
+int CountFds(pid_t pid) {
+  DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (d == nullptr) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') n++;
+  }
+  closedir(d);
+  return n;
+}
+
+// A batch runs every request, whatever the others return, each with the
+// result the single call would give; the host fds it carries into the stub
+// do not stay there.
+TEST_F(PtracePlatformTest, MapBatchRunsEveryRequest) {
+  using Req = platform::AddressSpace::MapRequest;
+  int fa = memfd_create("batch-a", MFD_CLOEXEC);
+  int fb = memfd_create("batch-b", MFD_CLOEXEC);
+  ASSERT_GE(fa, 0);
+  ASSERT_GE(fb, 0);
+  ASSERT_EQ(ftruncate(fa, 8192), 0);
+  ASSERT_EQ(ftruncate(fb, 8192), 0);
+  ASSERT_EQ(pwrite(fa, "A0", 2, 0), 2);
+  ASSERT_EQ(pwrite(fa, "A1", 2, 4096), 2);
+  ASSERT_EQ(pwrite(fb, "B1", 2, 4096), 2);
+  const int fds_before = CountFds(as_->StubPid());
+  ASSERT_GT(fds_before, 0);
+
+  auto map = [](uint64_t addr, uint64_t len, int prot) {
+    Req q;
+    q.op = Req::Op::kMap;
+    q.addr = addr;
+    q.len = len;
+    q.prot = prot;
+    q.flags = MAP_PRIVATE | MAP_FIXED;
+    return q;
+  };
+  auto map_file = [](uint64_t addr, int prot, int flags, int fd,
+                     uint64_t off) {
+    Req q;
+    q.op = Req::Op::kMapFile;
+    q.addr = addr;
+    q.len = 4096;
+    q.prot = prot;
+    q.flags = flags;
+    q.host_fd = fd;
+    q.offset = off;
+    return q;
+  };
+  std::vector<Req> reqs;
+  reqs.push_back(map(0x900000, 8192, PROT_READ | PROT_WRITE));
+  reqs.push_back(map_file(0xa00000, PROT_READ, MAP_PRIVATE, fa, 0));
+  reqs.push_back(map_file(0xb00000, PROT_READ, MAP_SHARED, fb, 4096));
+  reqs.push_back(map_file(0xa01000, PROT_READ, MAP_PRIVATE, fa, 4096));
+  Req prot;
+  prot.op = Req::Op::kProtect;
+  prot.addr = 0x900000;
+  prot.len = 4096;
+  prot.prot = PROT_READ;
+  reqs.push_back(prot);
+  Req unmap;
+  unmap.op = Req::Op::kUnmap;
+  unmap.addr = 0x901000;
+  unmap.len = 4096;
+  reqs.push_back(unmap);
+  // Failures in the middle: the host's errors, and the rest still runs.
+  reqs.push_back(map_file(0xc00000, PROT_READ, MAP_SHARED, fb, 1));
+  Req bad = prot;
+  bad.addr = 0x900123;
+  reqs.push_back(bad);
+  reqs.push_back(map(0xd00000, 4096, PROT_READ | PROT_WRITE));
+  as_->MapBatch(reqs.data(), reqs.size());
+
+  EXPECT_EQ(reqs[0].result, 0x900000);
+  EXPECT_EQ(reqs[1].result, 0xa00000);
+  EXPECT_EQ(reqs[2].result, 0xb00000);
+  EXPECT_EQ(reqs[3].result, 0xa01000);
+  EXPECT_EQ(reqs[4].result, 0);
+  EXPECT_EQ(reqs[5].result, 0);
+  EXPECT_EQ(reqs[6].result, -EINVAL);
+  EXPECT_EQ(reqs[7].result, -EINVAL);
+  EXPECT_EQ(reqs[8].result, 0xd00000);
+
+  char buf[3] = {};
+  ASSERT_EQ(as_->Read(0xa00000, buf, 2), 2);
+  EXPECT_STREQ(buf, "A0");
+  ASSERT_EQ(as_->Read(0xa01000, buf, 2), 2);
+  EXPECT_STREQ(buf, "A1");
+  ASSERT_EQ(as_->Read(0xb00000, buf, 2), 2);
+  EXPECT_STREQ(buf, "B1");
+  // Protected read-only, and unmapped.
+  EXPECT_EQ(as_->Write(0x900000, "x", 1), -EFAULT);
+  EXPECT_EQ(as_->Read(0x901000, buf, 1), -EFAULT);
+  EXPECT_EQ(as_->Write(0xd00000, "x", 1), 1);
+  EXPECT_EQ(CountFds(as_->StubPid()), fds_before);
+
+  // More requests than one stop of the gadget takes: split, all done.
+  std::vector<Req> many;
+  for (int i = 0; i < 70; i++) {
+    many.push_back(i % 3 == 0 ? map_file(0x1000000 + i * 0x2000, PROT_READ,
+                                         MAP_PRIVATE, i % 2 ? fa : fb, 4096)
+                              : map(0x1000000 + i * 0x2000, 4096, PROT_READ));
+  }
+  as_->MapBatch(many.data(), many.size());
+  for (int i = 0; i < 70; i++) {
+    EXPECT_EQ(many[i].result, 0x1000000 + i * 0x2000) << i;
+  }
+  ASSERT_EQ(as_->Read(0x1000000, buf, 2), 2);
+  EXPECT_STREQ(buf, "B1");
+  ASSERT_EQ(as_->Read(0x1000000 + 3 * 0x2000, buf, 2), 2);
+  EXPECT_STREQ(buf, "A1");
+  EXPECT_EQ(CountFds(as_->StubPid()), fds_before);
+  close(fa);
+  close(fb);
 }
 
 }  // namespace
