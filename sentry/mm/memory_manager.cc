@@ -216,7 +216,8 @@ platform::AddressSpace::MapRequest MemoryManager::HostRequest(
 
 int64_t MemoryManager::CommitMapLocked(const MMapOpts& opts, uint64_t addr,
                                        uint64_t len, int64_t r,
-                                       PreparedMap& pm) {
+                                       PreparedMap& pm,
+                                       const uapi::Stat* file_stat) {
   if (r < 0) return r;
   if (static_cast<uint64_t>(r) != addr) {
     as_->Unmap(r, len);
@@ -239,7 +240,10 @@ int64_t MemoryManager::CommitMapLocked(const MMapOpts& opts, uint64_t addr,
   if (shared && !opts.file) v.shared_anon = std::make_shared<const int>(0);
   if (opts.file) {
     uapi::Stat st;
-    if (opts.file->Stat(&st) == 0) {
+    if (file_stat != nullptr) {
+      v.dev = file_stat->st_dev;
+      v.ino = file_stat->st_ino;
+    } else if (opts.file->Stat(&st) == 0) {
       v.dev = st.st_dev;
       v.ino = st.st_ino;
     }
@@ -355,10 +359,23 @@ void MemoryManager::MMapFixedBatch(const MMapOpts* opts, size_t n,
   auto flush = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (pending.empty()) return;
     as_->MapBatch(reqs.data(), reqs.size());
+    // An image's segments are all of one file: its identity is asked for
+    // once, not once per segment.
+    const vfs::FileDescription* stat_of = nullptr;
+    uapi::Stat st{};
+    bool st_ok = false;
     for (size_t k = 0; k < pending.size(); ++k) {
       const size_t i = pending[k].index;
+      const uapi::Stat* known = nullptr;
+      if (opts[i].file && reqs[k].result >= 0) {
+        if (opts[i].file.get() != stat_of) {
+          stat_of = opts[i].file.get();
+          st_ok = opts[i].file->Stat(&st) == 0;
+        }
+        if (st_ok) known = &st;
+      }
       results[i] = CommitMapLocked(opts[i], opts[i].addr, pending[k].len,
-                                   reqs[k].result, pending[k].pm);
+                                   reqs[k].result, pending[k].pm, known);
     }
     pending.clear();
     reqs.clear();

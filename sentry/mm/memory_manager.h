@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "abi/linux/stat.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "platform/platform.h"
@@ -186,8 +187,10 @@ class MemoryManager {
   platform::AddressSpace::MapRequest HostRequest(const MMapOpts& opts,
                                                  uint64_t addr, uint64_t len,
                                                  const PreparedMap& pm) const;
+  // `file_stat` is the file's Stat when the caller already has it.
   int64_t CommitMapLocked(const MMapOpts& opts, uint64_t addr, uint64_t len,
-                          int64_t r, PreparedMap& pm)
+                          int64_t r, PreparedMap& pm,
+                          const uapi::Stat* file_stat = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // mmap(2)'s argument checks; `*len` receives the page-rounded length.
   static int64_t CheckMMapArgs(const MMapOpts& opts, uint64_t* len);
