@@ -92,13 +92,25 @@ class Errors {
   std::string* out_;
 };
 
-// Reads a sandbox file through its FileDescription.
+// How much of a file OpenExec reads at once: the ELF header and, for the
+// usual executable and ld.so, the whole program header table and PT_INTERP
+// string, so that ParseElf needs no further read. Only the first
+// kBinprmBufSize bytes are looked at for a `#!` line, as Linux's.
+constexpr uint64_t kExecPrefixSize = 1024;
+
+// Reads a sandbox file through its FileDescription; reads that fall within
+// the bytes OpenExec already read are served from them.
 class FileSource : public ByteSource {
  public:
-  FileSource(vfs::FileDescription& file, uint64_t size)
-      : file_(file), size_(size) {}
+  FileSource(vfs::FileDescription& file, uint64_t size,
+             const std::string& prefix)
+      : file_(file), size_(size), prefix_(prefix) {}
   int64_t ReadAt(void* buf, uint64_t n, uint64_t off) override {
     if (off > static_cast<uint64_t>(INT64_MAX)) return 0;
+    if (off <= prefix_.size() && n <= prefix_.size() - off) {
+      std::memcpy(buf, prefix_.data() + off, n);
+      return static_cast<int64_t>(n);
+    }
     return file_.PRead(buf, n, static_cast<int64_t>(off));
   }
   uint64_t Size() const override { return size_; }
@@ -106,6 +118,7 @@ class FileSource : public ByteSource {
  private:
   vfs::FileDescription& file_;
   uint64_t size_;
+  const std::string& prefix_;
 };
 
 // A file opened for execution, with its first bytes.
@@ -113,7 +126,7 @@ struct ExecFile {
   std::shared_ptr<vfs::FileDescription> file;
   std::string resolved;  // absolute sandbox path
   uint64_t size = 0;
-  std::string head;  // up to kBinprmBufSize bytes from offset 0
+  std::string head;  // up to kExecPrefixSize bytes from offset 0
 };
 
 int64_t OpenExec(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
@@ -128,10 +141,12 @@ int64_t OpenExec(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   r = out->file->Stat(&st);
   if (r < 0) return r;
   out->size = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
-  out->head.assign(kBinprmBufSize, '\0');
+  const uint64_t want = std::min(kExecPrefixSize, std::max<uint64_t>(
+                                                     out->size, kBinprmBufSize));
+  out->head.assign(want, '\0');
   uint64_t got = 0;
-  while (got < kBinprmBufSize) {
-    r = out->file->PRead(out->head.data() + got, kBinprmBufSize - got,
+  while (got < want) {
+    r = out->file->PRead(out->head.data() + got, want - got,
                          static_cast<int64_t>(got));
     if (r == -EINTR) continue;
     if (r < 0) return r;
@@ -485,7 +500,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
   // the address space.
   ElfInfo exe;
   {
-    FileSource src(*cur.file, cur.size);
+    FileSource src(*cur.file, cur.size, cur.head);
     std::string why;
     r = ParseElf(src, &exe, &why);
     if (r == -ENOEXEC) return err.NoExec(cur_path, why);
@@ -500,7 +515,7 @@ int64_t Load(vfs::VirtualFilesystem& vfs, const vfs::FsContext& fs,
     if (r < 0) {
       return err.Fail(r, cur_path, absl::StrCat("ELF interpreter ", ipath));
     }
-    FileSource src(*interp_file.file, interp_file.size);
+    FileSource src(*interp_file.file, interp_file.size, interp_file.head);
     std::string why;
     r = ParseElf(src, &interp, &why);
     if (r == -ENOEXEC) {
