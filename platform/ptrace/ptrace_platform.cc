@@ -523,8 +523,13 @@ int64_t PtraceAddressSpace::InjectAt(uint64_t gadget, uint64_t rbx, int nr,
     // A synchronous fault means the gadget ran into memory it should not
     // have (its parameters are in memory the application can reach):
     // resuming would fault again forever.
+    // The thread gets its own registers back (the fault is dropped: the
+    // next resume starts from them).
     const int sig = WSTOPSIG(status);
     if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) {
+      iov = {&saved, sizeof(saved)};
+      Ptrace(PTRACE_SETREGSET, tid, NT_PRSTATUS,
+             reinterpret_cast<uint64_t>(&iov));
       return -EFAULT;
     }
     // Another signal (an Interrupt()'s SIGSTOP) arrived first: it is
