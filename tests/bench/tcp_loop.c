@@ -4,13 +4,17 @@
 //                          "pingpong_us <microseconds per round trip>"
 //   tcp_loop stream MIB    MIB MiB written in 64 KiB writes and read in
 //                          64 KiB reads; prints "stream_MBps <MB/s>"
+//   tcp_loop ... unix      the same over an AF_UNIX stream socket (an
+//                          abstract name, listen/accept as for TCP)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,19 +40,31 @@ static void full_write(int fd, const char* p, size_t n) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: tcp_loop pingpong N | stream MIB\n");
+  if (argc != 3 && !(argc == 4 && strcmp(argv[3], "unix") == 0)) {
+    fprintf(stderr, "usage: tcp_loop pingpong N | stream MIB [unix]\n");
     return 2;
   }
   const int pingpong = strcmp(argv[1], "pingpong") == 0;
   const long n = atol(argv[2]);
-  int l = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a;
+  const int family = argc == 4 ? AF_UNIX : AF_INET;
+  int l = socket(family, SOCK_STREAM, 0);
+  struct sockaddr_storage a;
   memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(a);
-  if (l < 0 || bind(l, (struct sockaddr*)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+  socklen_t len;
+  if (family == AF_INET) {
+    struct sockaddr_in* in = (struct sockaddr_in*)&a;
+    in->sin_family = AF_INET;
+    in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof(*in);
+  } else {
+    // Abstract name unique to this process: no file to clean up.
+    struct sockaddr_un* un = (struct sockaddr_un*)&a;
+    un->sun_family = AF_UNIX;
+    int k = snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1,
+                     "tcp_loop.%d", (int)getpid());
+    len = offsetof(struct sockaddr_un, sun_path) + 1 + k;
+  }
+  if (l < 0 || bind(l, (struct sockaddr*)&a, len) < 0 || listen(l, 1) < 0 ||
       getsockname(l, (struct sockaddr*)&a, &len) < 0) {
     die("listen");
   }
@@ -56,10 +72,10 @@ int main(int argc, char** argv) {
   pid_t child = fork();
   if (child < 0) die("fork");
   if (child == 0) {
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(c, (struct sockaddr*)&a, sizeof(a)) < 0) die("connect");
+    int c = socket(family, SOCK_STREAM, 0);
+    if (connect(c, (struct sockaddr*)&a, len) < 0) die("connect");
     int one = 1;
-    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (family == AF_INET) setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (pingpong) {
       char b = 'p';
       double t0 = now();
@@ -79,7 +95,7 @@ int main(int argc, char** argv) {
   int s = accept(l, NULL, NULL);
   if (s < 0) die("accept");
   int one = 1;
-  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (family == AF_INET) setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (pingpong) {
     char b;
     for (;;) {
