@@ -84,6 +84,9 @@ struct RecvResult {
   std::string address;          // sender's address, when known
   ControlMessages control;
   int msg_flags = 0;            // MSG_TRUNC, MSG_CTRUNC, MSG_EOR... for msg_flags
+  // A stream receive with MSG_TRUNC: `len` bytes were taken (or peeked)
+  // and dropped, nothing was stored in the buffer (tcp_recvmsg).
+  bool discarded = false;
 };
 
 class Socket : public vfs::FileDescription {

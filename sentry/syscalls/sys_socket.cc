@@ -435,6 +435,9 @@ int64_t DoRecv(Task& t, Socket& s, const std::vector<IoSeg>& segs, int flags,
   int64_t n = s.RecvMsg(t, buf, want, flags, res);
   if (n < 0) return n;
   uint64_t got = res->len;
+  // Dropped by the family (a stream's MSG_TRUNC): nothing to copy, and the
+  // buffer holds nothing of it.
+  if (res->discarded) return static_cast<int64_t>(got);
   uint64_t out = CopySegs(t, segs, 0, buf, got, /*out=*/true);
   if (out < got) return out ? static_cast<int64_t>(out) : -EFAULT;
   // MSG_WAITALL on a stream larger than one chunk: keep going.
