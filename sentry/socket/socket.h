@@ -108,6 +108,8 @@ class Socket : public vfs::FileDescription {
   int protocol() const { return protocol_; }
   // The sockfs inode number ("socket:[ino]" in /proc/PID/fd, st_ino).
   uint64_t ino() const { return ino_; }
+  // The creator's fsuid (the uid column of /proc/net/*).
+  uint32_t owner_uid() const { return uid_; }
 
   virtual int64_t Bind(Task& t, const std::string& address) = 0;
   virtual int64_t Listen(Task& t, int backlog) = 0;

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/socket/inet/inet_control.h"
+#include "sentry/socket/inet/proc_net.h"
 #include "sentry/socket/netns/interfaces.h"
 #include "sentry/socket/netns/network.h"
 
@@ -93,9 +95,16 @@ void InetSocket::SetCreator(Task& t) {
 
 InetSocket::InetSocket(int host_fd, int family, int type, int protocol,
                        int status_flags)
-    : Socket(family, type, protocol, status_flags), fd_(host_fd) {}
+    : Socket(family, type, protocol, status_flags), fd_(host_fd) {
+  struct stat st;
+  if (fstat(fd_, &st) == 0) {
+    host_ino_ = st.st_ino;
+    RegisterHostInode(host_ino_, this);
+  }
+}
 
 InetSocket::~InetSocket() {
+  if (host_ino_) UnregisterHostInode(host_ino_);
   fs::HostNotifier::Get().Remove(fd_);
   close(fd_);
 }
