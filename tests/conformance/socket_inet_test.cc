@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -973,6 +974,27 @@ TEST(SocketInet, UdpSiocgstamp) {
   EXPECT_EQ(v[0], tv.tv_sec);
   EXPECT_EQ(v[1], tv.tv_usec);
   EXPECT_THAT(ioctl(r, SIOCGSTAMP, nullptr), SyscallFailsWithErrno(EFAULT));
+}
+
+// tcp_recvmsg copies before it consumes: a receive into unwritable memory
+// is EFAULT and the bytes stay queued.
+TEST(SocketInet, TcpReceiveFaultLeavesDataQueued) {
+  int l = Listener();
+  ASSERT_THAT(l, SyscallSucceeds());
+  FdCloser cl(l);
+  FdCloser client, server;
+  ASSERT_TRUE(Connect(l, &client, &server));
+  ASSERT_THAT(send(client.get(), "abc", 3, 0), SyscallSucceedsWithValue(3));
+  pollfd p{server.get(), POLLIN, 0};
+  ASSERT_THAT(poll(&p, 1, 5000), SyscallSucceedsWithValue(1));
+  void* ro = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(ro, MAP_FAILED);
+  EXPECT_THAT(recv(server.get(), ro, 3, 0), SyscallFailsWithErrno(EFAULT));
+  EXPECT_THAT(read(server.get(), ro, 3), SyscallFailsWithErrno(EFAULT));
+  char buf[4];
+  ASSERT_THAT(recv(server.get(), buf, sizeof(buf), 0), SyscallSucceedsWithValue(3));
+  EXPECT_EQ(std::string(buf, 3), "abc");
+  munmap(ro, 4096);
 }
 
 }  // namespace
