@@ -310,8 +310,15 @@ int CmdDo(const std::vector<std::string>& args) {
             std::string(platform.status().message()).c_str());
     return 125;
   }
-  // The stubs' jail exists now; no thread has been started yet.
-  if (absl::Status cs = (*platform)->DropHostCapabilities(); !cs.ok()) {
+  // The stubs' jail exists now. Capabilities are per thread: the main
+  // thread (whose later threads inherit its set) and the network thread,
+  // which exists already (it needed CAP_SYS_ADMIN for its namespace), drop
+  // theirs; no other thread has been started yet.
+  absl::Status cs = (*platform)->DropHostCapabilities();
+  if (cs.ok()) {
+    (*net)->Run([&] { cs = (*platform)->DropHostCapabilities(); });
+  }
+  if (!cs.ok()) {
     fprintf(stderr, "runsc do: dropping capabilities: %s\n",
             cs.ToString().c_str());
     return 125;

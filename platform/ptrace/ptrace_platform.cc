@@ -34,7 +34,12 @@ namespace platform {
 
 namespace {
 
-pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+// The calling sentry thread's host tid, asked of the host once per thread
+// (it keys tracees_ on every injected call and context release).
+pid_t CurrentTid() {
+  thread_local const pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  return tid;
+}
 
 // Layout of the stub's gadgets (platform/stub/stub.S): where each one sits
 // relative to _start and where the thread stops after its int3.

@@ -439,6 +439,9 @@ pid_t StubHostPid(pid_t stub, pid_t parent_tid, pid_t ns_pid, bool thread) {
       }
     }
   }
+  // The new child is alive and a child of that thread: when it is the only
+  // one, it is the one.
+  if (!thread && candidates.size() == 1) return candidates[0];
   for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
     if (thread) {
       snprintf(path, sizeof(path), "/proc/%d/task/%d/status", stub, *it);

@@ -42,23 +42,13 @@ int64_t FutexManager::Wait(Task& t, const FutexKey& key, uint64_t uaddr,
   if (t.CopyInObj(uaddr, &cur) < 0) return -EFAULT;
   if (cur != val) return -EAGAIN;
   waiters_.push_back(&w);
-  while (!w.woken) {
-    if (t.exiting()) break;
-    // Wake periodically to notice the task being asked to stop (signals
-    // will interrupt waits directly once they exist).
-    absl::Time limit = absl::Now() + absl::Milliseconds(50);
-    if (deadline && *deadline < limit) limit = *deadline;
-    w.cv.WaitWithDeadline(&mu_, limit);
-    if (!w.woken && deadline && absl::Now() >= *deadline) {
-      waiters_.remove(&w);
-      return -ETIMEDOUT;
-    }
-  }
-  if (!w.woken) {
-    waiters_.remove(&w);
-    return -EINTR;
-  }
-  return 0;
+  // Task::Block returns when woken, at the deadline, or as soon as a signal
+  // is deliverable or the task must exit (Interrupt() signals w.cv).
+  const int64_t r = t.Block(&mu_, &w.cv, [&w] { return w.woken; }, deadline);
+  // A wake that raced with the signal or the deadline wins, as in Linux.
+  if (w.woken) return 0;
+  waiters_.remove(&w);
+  return r == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
 }
 
 int64_t FutexManager::Wake(const FutexKey& key, int n, uint32_t bitset) {
@@ -86,7 +76,10 @@ int64_t FutexManager::Requeue(Task& t, const FutexKey& from,
       moved++;
     }
   }
-  return woken + (cmp ? moved : 0);
+  // Both operations return woken + requeued (futex_requeue()'s
+  // task_count); futex(2) says FUTEX_REQUEUE counts only the woken, but
+  // the kernel has never done that.
+  return woken + moved;
 }
 
 int64_t FutexManager::WakeOp(Task& t, const FutexKey& k1, const FutexKey& k2,

@@ -42,7 +42,8 @@ FutexKey SharedFutexKey(const MemoryManager& mm, uint64_t addr);
 class FutexManager {
  public:
   // Waits while *addr == val and until woken (with a matching bitset), the
-  // deadline passes (-ETIMEDOUT) or the task must stop (-EINTR).
+  // deadline passes (-ETIMEDOUT), or a signal is deliverable or the task
+  // must exit (-EINTR; the syscall layer turns it into a restart).
   // Returns 0, -EAGAIN (value differs), -EFAULT, -ETIMEDOUT or -EINTR.
   // `uaddr` is where the word is read; `key` identifies the futex.
   int64_t Wait(Task& t, const FutexKey& key, uint64_t uaddr, uint32_t val,

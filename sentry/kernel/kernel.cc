@@ -60,6 +60,11 @@ Kernel::~Kernel() {
   absl::MutexLock l(&tree_mu_);
   for (auto& [pid, tg] : thread_groups_) GroupExitLocked(*tg, SIGKILL);
   while (live_threads_ > 0) tree_cv_.Wait(&tree_mu_);
+  // Idle sentry threads leave; wait for them (they use this object).
+  absl::MutexLock pl(&pool_mu_);
+  pool_stop_ = true;
+  pool_cv_.SignalAll();
+  while (pool_threads_ > 0) pool_cv_.Wait(&pool_mu_);
 }
 
 pid_t Kernel::AllocatePid() {
@@ -187,17 +192,61 @@ void Kernel::StartTaskThread(std::shared_ptr<Task> t,
     absl::MutexLock l(&tree_mu_);
     live_threads_++;
   }
-  std::thread([this, t = std::move(t), setup = std::move(setup)]() {
+  RunTaskThread([this, t = std::move(t), setup = std::move(setup)]() mutable {
     if (setup(*t)) {
       t->RunLoop();
     } else {
       t->Exit(W_EXITCODE(126, 0));
     }
     t->ExitPath();
+    t.reset();
     UnchargeTask();
     absl::MutexLock l(&tree_mu_);
     live_threads_--;
     tree_cv_.SignalAll();
+  });
+}
+
+namespace {
+// Idle sentry threads kept for new tasks, and how long one waits for work.
+constexpr int kMaxIdleTaskThreads = 16;
+constexpr absl::Duration kIdleTaskThreadTimeout = absl::Seconds(5);
+}  // namespace
+
+void Kernel::RunTaskThread(std::function<void()> work) {
+  {
+    absl::MutexLock l(&pool_mu_);
+    if (pool_idle_ > static_cast<int>(pool_work_.size())) {
+      pool_work_.push_back(std::move(work));
+      pool_cv_.Signal();
+      return;
+    }
+    pool_threads_++;
+  }
+  std::thread([this, work = std::move(work)]() mutable {
+    for (;;) {
+      work();
+      work = nullptr;
+      absl::MutexLock l(&pool_mu_);
+      if (pool_stop_ || pool_idle_ >= kMaxIdleTaskThreads) {
+        pool_threads_--;
+        pool_cv_.SignalAll();
+        return;
+      }
+      pool_idle_++;
+      const absl::Time deadline = absl::Now() + kIdleTaskThreadTimeout;
+      while (pool_work_.empty() && !pool_stop_ && absl::Now() < deadline) {
+        pool_cv_.WaitWithDeadline(&pool_mu_, deadline);
+      }
+      pool_idle_--;
+      if (pool_work_.empty()) {
+        pool_threads_--;
+        pool_cv_.SignalAll();
+        return;
+      }
+      work = std::move(pool_work_.back());
+      pool_work_.pop_back();
+    }
   }).detach();
 }
 

@@ -141,8 +141,9 @@ class Kernel {
   // Adds a task (and its thread group if new) to the tree.
   void RegisterLocked(std::shared_ptr<Task> t, std::shared_ptr<ThreadGroup> tg)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(tree_mu_);
-  // Runs `t` on a new sentry thread: `setup` (which adopts or creates the
-  // context) then the task loop, then the exit path.
+  // Runs `t` on a sentry thread: `setup` (which adopts or creates the
+  // context) then the task loop, then the exit path. The thread is an idle
+  // one left by a task that ended, or a new one (see RunTaskThread).
   void StartTaskThread(std::shared_ptr<Task> t,
                        std::function<bool(Task&)> setup);
   // Removes a reaped thread group from the tree.
@@ -207,6 +208,18 @@ class Kernel {
   int live_threads_ ABSL_GUARDED_BY(tree_mu_) = 0;
   std::atomic<uint64_t> charged_tasks_{0};
   std::atomic<uint64_t> pids_limit_hits_{0};
+
+  // Sentry threads whose task ended wait a while for the next task instead
+  // of exiting: starting a host thread costs more host calls (clone3, signal
+  // mask, robust list, rseq, stack) than a thread create in the sandbox
+  // should. A leaf lock.
+  void RunTaskThread(std::function<void()> work);
+  absl::Mutex pool_mu_;
+  absl::CondVar pool_cv_;
+  std::vector<std::function<void()>> pool_work_ ABSL_GUARDED_BY(pool_mu_);
+  int pool_idle_ ABSL_GUARDED_BY(pool_mu_) = 0;     // waiting for work
+  int pool_threads_ ABSL_GUARDED_BY(pool_mu_) = 0;  // alive, busy or idle
+  bool pool_stop_ ABSL_GUARDED_BY(pool_mu_) = false;
 
   mutable absl::Mutex report_mu_;
   std::map<std::string, uint64_t> unimplemented_ ABSL_GUARDED_BY(report_mu_);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -35,6 +36,11 @@ uapi::XstateHeader* Header(std::vector<uint8_t>& xs) {
   return reinterpret_cast<uapi::XstateHeader*>(xs.data() + uapi::kFxsaveSize);
 }
 
+// Size of the host's XSAVE image as PTRACE_GETREGSET NT_X86_XSTATE returns
+// it: fixed for the machine, so rt_sigreturn can check a frame's
+// xstate_size without fetching the current state (one ptrace call fewer).
+std::atomic<uint64_t> g_xstate_size{0};
+
 bool OnStack(const uapi::Stack& ss, uint64_t sp) {
   return !(ss.ss_flags & uapi::kSsDisable) && ss.ss_size &&
          sp > ss.ss_sp && sp - ss.ss_sp <= ss.ss_size;
@@ -54,6 +60,7 @@ bool SetupSignalFrame(Task& t, const uapi::Siginfo& info,
       xs.size() < uapi::kFxsaveSize + uapi::kXstateHeaderSize)
     return false;
   const uint64_t xsize = xs.size();
+  g_xstate_size.store(xsize, std::memory_order_relaxed);
 
   // get_sigframe(): below the red zone, or at the top of the alternate
   // stack when asked for and not already on it.
@@ -75,11 +82,6 @@ bool SetupSignalFrame(Task& t, const uapi::Siginfo& info,
       static_cast<uint32_t>(xsize + uapi::kFpXstateMagic2Size);
   legacy->sw_reserved.xfeatures = HostXcr0();
   legacy->sw_reserved.xstate_size = static_cast<uint32_t>(xsize);
-  std::vector<uint8_t> fpimage(xs);
-  const uint32_t magic2 = uapi::kFpXstateMagic2;
-  fpimage.insert(fpimage.end(), reinterpret_cast<const uint8_t*>(&magic2),
-                 reinterpret_cast<const uint8_t*>(&magic2) + sizeof(magic2));
-
   uapi::RtSigframe frame;
   std::memset(&frame, 0, sizeof(frame));
   frame.pretcode = act.restorer;
@@ -120,8 +122,16 @@ bool SetupSignalFrame(Task& t, const uapi::Siginfo& info,
   frame.uc.uc_sigmask = old_mask;
   frame.info = info;
 
-  if (t.CopyOut(fp, fpimage.data(), fpimage.size()) < 0) return false;
-  if (t.CopyOut(frame_addr, &frame, sizeof(frame)) < 0) return false;
+  // The frame and the FP state (with magic2 after it) are written with one
+  // copy: the frame sits just below the FP state, and the few alignment
+  // bytes between them are unused stack below the interrupted rsp.
+  const uint64_t image_size = fp + xsize + uapi::kFpXstateMagic2Size - frame_addr;
+  std::vector<uint8_t> image(image_size, 0);
+  std::memcpy(image.data(), &frame, sizeof(frame));
+  std::memcpy(image.data() + (fp - frame_addr), xs.data(), xsize);
+  const uint32_t magic2 = uapi::kFpXstateMagic2;
+  std::memcpy(image.data() + (fp - frame_addr) + xsize, &magic2, sizeof(magic2));
+  if (t.CopyOut(frame_addr, image.data(), image.size()) < 0) return false;
 
   // The handler starts with the FPU in its initial state
   // (fpu__clear_user_states()).
@@ -151,8 +161,26 @@ bool SetupSignalFrame(Task& t, const uapi::Siginfo& info,
 int64_t SysRtSigreturn(Task& t, const SyscallArgs&) {
   uapi::UserRegs cur = t.ctx().Regs();
   const uint64_t frame_addr = cur.rsp - 8;  // `ret` popped pretcode
+  uint64_t xsize = g_xstate_size.load(std::memory_order_relaxed);
+  std::vector<uint8_t> current;  // the task's FP state, fetched only if needed
+  if (xsize == 0) {
+    if (!t.ctx().GetFpState(&current).ok()) {
+      t.ExitGroup(SIGSEGV | WCOREFLAG);
+      return 0;
+    }
+    xsize = current.size();
+    g_xstate_size.store(xsize, std::memory_order_relaxed);
+  }
+  // A frame built by SetupSignalFrame has its FP state at most 64 + 24
+  // bytes above its end: read both with one copy when that memory is
+  // readable, else the frame alone (the application may have built it).
+  const uint64_t fp_tail = xsize + uapi::kFpXstateMagic2Size;
+  std::vector<uint8_t> block(sizeof(uapi::RtSigframe) + 64 + 24 + fp_tail);
+  bool have_block = t.CopyIn(frame_addr, block.data(), block.size()) >= 0;
   uapi::RtSigframe frame;
-  if (t.CopyInObj(frame_addr, &frame) < 0) {
+  if (have_block) {
+    std::memcpy(&frame, block.data(), sizeof(frame));
+  } else if (t.CopyInObj(frame_addr, &frame) < 0) {
     t.ExitGroup(SIGSEGV | WCOREFLAG);
     return 0;
   }
@@ -181,40 +209,55 @@ int64_t SysRtSigreturn(Task& t, const SyscallArgs&) {
   r.orig_rax = static_cast<uint64_t>(-1);
 
   if (sc.fpstate) {
+    // The user's FP area: the legacy 512 bytes always, the rest (and
+    // magic2 after it) if the software bytes announce an XSAVE image of
+    // this machine's size.
+    std::vector<uint8_t> user(fp_tail);
+    const uint64_t block_off = sc.fpstate - frame_addr;
+    if (have_block && sc.fpstate >= frame_addr &&
+        block_off <= block.size() - fp_tail) {
+      std::memcpy(user.data(), block.data() + block_off, fp_tail);
+    } else if (t.CopyIn(sc.fpstate, user.data(), uapi::kFxsaveSize) < 0) {
+      t.ExitGroup(SIGSEGV | WCOREFLAG);
+      return 0;
+    } else if (t.CopyIn(sc.fpstate, user.data(), fp_tail) < 0) {
+      // Only the legacy part is there: the extended checks below fail.
+      std::memset(user.data() + uapi::kFxsaveSize, 0, fp_tail - uapi::kFxsaveSize);
+    }
+    const auto* sw = &reinterpret_cast<uapi::Fpstate64*>(user.data())->sw_reserved;
+    uint32_t magic2 = 0;
+    std::memcpy(&magic2, user.data() + xsize, sizeof(magic2));
+    const bool extended =
+        sw->magic1 == uapi::kFpXstateMagic1 && sw->xstate_size == xsize &&
+        sw->extended_size == xsize + uapi::kFpXstateMagic2Size &&
+        magic2 == uapi::kFpXstateMagic2;
     std::vector<uint8_t> xs;
-    if (t.ctx().GetFpState(&xs).ok()) {
-      const uint64_t xsize = xs.size();
-      std::vector<uint8_t> user(xsize);
-      if (t.CopyIn(sc.fpstate, user.data(), uapi::kFxsaveSize) < 0) {
-        t.ExitGroup(SIGSEGV | WCOREFLAG);
-        return 0;
-      }
-      const auto* sw = &reinterpret_cast<uapi::Fpstate64*>(user.data())->sw_reserved;
-      uint32_t magic2 = 0;
-      const bool extended =
-          sw->magic1 == uapi::kFpXstateMagic1 && sw->xstate_size == xsize &&
-          sw->extended_size == xsize + uapi::kFpXstateMagic2Size &&
-          t.CopyIn(sc.fpstate, user.data(), xsize) >= 0 &&
-          t.CopyIn(sc.fpstate + xsize, &magic2, 4) >= 0 &&
-          magic2 == uapi::kFpXstateMagic2;
-      if (extended) {
-        // Sanitize the header: standard format, known features only.
-        uapi::XstateHeader* h = Header(user);
-        h->xfeatures &= HostXcr0();
-        h->xcomp_bv = 0;
-        std::memset(h->reserved, 0, sizeof(h->reserved));
-        xs = user;
-      } else {
-        // Legacy FXSAVE image only.
+    bool ok = true;
+    if (extended) {
+      // Sanitize the header: standard format, known features only.
+      user.resize(xsize);
+      uapi::XstateHeader* h = Header(user);
+      h->xfeatures &= HostXcr0();
+      h->xcomp_bv = 0;
+      std::memset(h->reserved, 0, sizeof(h->reserved));
+      xs = std::move(user);
+    } else {
+      // Legacy FXSAVE image only: the rest of the state stays as it is.
+      if (current.empty()) ok = t.ctx().GetFpState(&current).ok();
+      if (ok) {
+        xs = std::move(current);
         std::memcpy(xs.data(), user.data(), uapi::kFxsaveSize);
         Header(xs)->xfeatures |= 3;
       }
+    }
+    if (ok) {
       uapi::Fpstate64* l = Legacy(xs);
       l->mxcsr &= l->mxcsr_mask ? l->mxcsr_mask : 0xffbf;
-      if (!t.ctx().SetFpState(xs).ok()) {
-        t.ExitGroup(SIGSEGV | WCOREFLAG);
-        return 0;
-      }
+      ok = t.ctx().SetFpState(xs).ok();
+    }
+    if (!ok) {
+      t.ExitGroup(SIGSEGV | WCOREFLAG);
+      return 0;
     }
   }
   t.set_signal_mask(frame.uc.uc_sigmask);

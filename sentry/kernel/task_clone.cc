@@ -6,9 +6,11 @@
 
 #include <cerrno>
 
+#include "abi/linux/resource.h"
 #include "absl/cleanup/cleanup.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timers.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/vfs/fd_table.h"
@@ -137,6 +139,11 @@ int64_t Task::Clone(const CloneArgs& args) {
     kernel_.RegisterLocked(child, child_tg);
   }
   if (flags & CLONE_VFORK) child->vfork_parent = shared_from_this();
+  // An inherited RLIMIT_CPU limits the child's own CPU time from zero.
+  if (!new_thread &&
+      child_tg->GetRlimit(uapi::kRlimitCpu).cur != uapi::kRlimInfinity) {
+    kernel_.timers().OnCpuLimitChange(*child);
+  }
 
   std::move(uncharge).Cancel();  // StartTaskThread owns the charge now
   kernel_.StartTaskThread(child, [child_as, handle, regs](Task& c) {

@@ -67,9 +67,19 @@ void Task::ExitPath() {
   // Robust futexes held by this thread are marked dead and one waiter
   // woken (exit_robust_list()).
   if (robust_list && mm_) ExitRobustList();
-  // The process's CPU time, read while its stub still exists.
+  // Leave the process's task list first: the task that empties it is the
+  // last, and only it reads the process's CPU time (seven host calls other
+  // thread exits need not pay), while its stub still exists, i.e. before
+  // its own context is released (the last release kills the stub).
+  ThreadGroup& tg = *tg_;
+  bool last;
+  {
+    absl::MutexLock l(&kernel_.tree_mu());
+    std::erase(tg.tasks, this);
+    last = tg.tasks.empty();
+  }
   CpuTimes times;
-  if (mm_) times = HostProcessTimes(mm_->address_space().StubPid());
+  if (last && mm_) times = HostProcessTimes(mm_->address_space().StubPid());
   // The host thread goes away on this (its tracer) thread.
   set_ctx(nullptr);
   ReleaseVforkParent();
@@ -79,10 +89,8 @@ void Task::ExitPath() {
   fs_.reset();
 
   absl::MutexLock l(&kernel_.tree_mu());
-  ThreadGroup& tg = *tg_;
-  std::erase(tg.tasks, this);
-  if (!tg.tasks.empty()) {
-    if (tid_ != tg.tgid()) kernel_.ReleaseTaskLocked(tid_);
+  if (tid_ != tg.tgid()) kernel_.ReleaseTaskLocked(tid_);
+  if (!last) {
     kernel_.tree_cv().SignalAll();
     return;
   }
@@ -94,7 +102,6 @@ void Task::ExitPath() {
     tg.exit_status = exit_status_;
     tg.group_exiting = true;
   }
-  if (tid_ != tg.tgid()) kernel_.ReleaseTaskLocked(tid_);
   kernel_.ZombieLocked(tg);
 }
 

@@ -82,6 +82,12 @@ void ThreadGroup::SetRlimit(int resource, uapi::Rlimit lim) {
   rlimits_[resource] = lim;
 }
 
+void ThreadGroup::AdvanceCpuSoftLimit(uint64_t seen) {
+  absl::MutexLock l(&mu_);
+  uapi::Rlimit& lim = rlimits_[uapi::kRlimitCpu];
+  if (lim.cur == seen && seen != uapi::kRlimInfinity) lim.cur = seen + 1;
+}
+
 void ThreadGroup::InheritFrom(const ThreadGroup& parent) {
   if (&parent == this) return;
   absl::MutexLock l1(&parent.mu_);
@@ -92,6 +98,7 @@ void ThreadGroup::InheritFrom(const ThreadGroup& parent) {
   actions_ = parent.actions_;
   creds_ = parent.creds_;
   nice_ = parent.nice_;
+  sched_policy_ = parent.sched_policy_;
   personality_ = parent.personality_;
   dumpable_ = parent.dumpable_;
 }
@@ -114,6 +121,16 @@ int ThreadGroup::nice() const {
 void ThreadGroup::set_nice(int n) {
   absl::MutexLock l(&mu_);
   nice_ = n;
+}
+
+int ThreadGroup::sched_policy() const {
+  absl::MutexLock l(&mu_);
+  return sched_policy_;
+}
+
+void ThreadGroup::set_sched_policy(int policy) {
+  absl::MutexLock l(&mu_);
+  sched_policy_ = policy;
 }
 
 uint32_t ThreadGroup::personality() const {

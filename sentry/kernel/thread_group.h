@@ -56,6 +56,10 @@ class ThreadGroup {
 
   uapi::Rlimit GetRlimit(int resource) const;
   void SetRlimit(int resource, uapi::Rlimit lim);
+  // RLIMIT_CPU's soft limit was reached: Linux raises it by one second so
+  // SIGXCPU repeats every second (check_process_timers()). Only done if
+  // the soft limit is still `seen` (a racing setrlimit wins).
+  void AdvanceCpuSoftLimit(uint64_t seen);
   // Copies limits, comm, exe and dispositions from the parent on fork.
   void InheritFrom(const ThreadGroup& parent);
 
@@ -71,6 +75,10 @@ class ThreadGroup {
   // Scheduling: nice value and policy (recorded per process).
   int nice() const;
   void set_nice(int n);
+  // sched_setscheduler(2)'s policy (SCHED_RESET_ON_FORK included), also
+  // recorded per process; fork copies it.
+  int sched_policy() const;
+  void set_sched_policy(int policy);
   uint32_t personality() const;
   void set_personality(uint32_t p);
   bool dumpable() const;
@@ -143,6 +151,7 @@ class ThreadGroup {
       ABSL_GUARDED_BY(mu_){};
   Credentials creds_ ABSL_GUARDED_BY(mu_);
   int nice_ ABSL_GUARDED_BY(mu_) = 0;
+  int sched_policy_ ABSL_GUARDED_BY(mu_) = 0;  // SCHED_OTHER
   uint32_t personality_ ABSL_GUARDED_BY(mu_) = 0;
   bool dumpable_ ABSL_GUARDED_BY(mu_) = true;
 };

@@ -5,10 +5,12 @@
 #include <time.h>
 
 #include <algorithm>
+#include <optional>
 #include <climits>
 #include <cstring>
 #include <vector>
 
+#include "abi/linux/resource.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
@@ -88,6 +90,13 @@ struct TimerService::Process {
   Timer itimers[3];
   std::map<int32_t, Timer> posix;
   int32_t next_id = 0;
+  // RLIMIT_CPU (seconds; copies of the thread group's, updated through
+  // OnCpuLimitChange and when SIGXCPU advances the soft limit).
+  bool cpu_limited = false;
+  uint64_t cpu_soft = 0;
+  uint64_t cpu_hard = 0;
+  // CPU time of the process's earlier images (stubs replaced by exec).
+  int64_t cpu_base = 0;
 };
 
 TimerService::TimerService(Kernel& kernel) : kernel_(kernel) {
@@ -318,6 +327,21 @@ int64_t TimerService::Delete(Task& t, int32_t id) {
   return p->posix.erase(id) ? 0 : -EINVAL;
 }
 
+void TimerService::OnCpuLimitChange(Task& t) {
+  const uapi::Rlimit lim = t.thread_group().GetRlimit(uapi::kRlimitCpu);
+  absl::MutexLock l(&mu_);
+  Process* p = FindProcess(t.thread_group());
+  if (lim.cur == uapi::kRlimInfinity) {
+    if (p) p->cpu_limited = false;
+    return;
+  }
+  if (!p) p = &ProcessFor(t);
+  p->cpu_limited = true;
+  p->cpu_soft = lim.cur;
+  p->cpu_hard = lim.max;
+  cv_.Signal();
+}
+
 void TimerService::OnExec(Task& t) {
   absl::MutexLock l(&mu_);
   Process* p = FindProcess(t.thread_group());
@@ -332,6 +356,16 @@ void TimerService::OnExec(Task& t) {
     if (tm.cpu && tm.armed) {
       left[tm.cpu_clock] = std::max<int64_t>(tm.deadline - p->last_cpu[tm.cpu_clock], 1);
     }
+  }
+  // The old image's CPU time still counts against RLIMIT_CPU: its last
+  // reading (at most one poll interval old if the stub is already gone).
+  {
+    timespec ts;
+    if (clock_gettime(ProcessCpuClock(p->stub, kCpuSched), &ts) == 0) {
+      p->last_cpu[kCpuSched] = ToNs(ts);
+    }
+    p->cpu_base = AddNs(p->cpu_base, p->last_cpu[kCpuSched]);
+    p->last_cpu[kCpuSched] = 0;
   }
   p->stub = stub;
   for (Timer& tm : p->itimers) {
@@ -373,6 +407,8 @@ void TimerService::Run() {
     std::shared_ptr<ThreadGroup> tg;
     std::shared_ptr<Task> task;  // thread-directed
     uapi::Siginfo info;
+    // SIGXCPU: the soft limit (seconds) to advance before sending.
+    std::optional<uint64_t> advance_cpu_soft;
   };
   absl::MutexLock l(&mu_);
   while (!stop_) {
@@ -443,11 +479,42 @@ void TimerService::Run() {
       };
       for (Timer& tm : p.itimers) visit(tm);
       for (auto& [id, tm] : p.posix) visit(tm);
+      if (p.cpu_limited) {
+        // RLIMIT_CPU, as check_process_timers() does it: the hard limit
+        // first (SIGKILL, and nothing more to watch), then the soft one.
+        timespec ts;
+        if (clock_gettime(ProcessCpuClock(p.stub, kCpuSched), &ts) == 0) {
+          p.last_cpu[kCpuSched] = ToNs(ts);
+          const int64_t used = AddNs(p.cpu_base, ToNs(ts));
+          auto reached = [used](uint64_t limit_s) {
+            return limit_s != uapi::kRlimInfinity &&
+                   limit_s <= static_cast<uint64_t>(INT64_MAX / kNsPerSec) &&
+                   used >= static_cast<int64_t>(limit_s) * kNsPerSec;
+          };
+          Fire f;
+          std::memset(&f.info, 0, sizeof(f.info));
+          f.info.si_code = SI_KERNEL;  // SEND_SIG_PRIV
+          f.tg = tg;
+          if (reached(p.cpu_hard)) {
+            f.info.si_signo = SIGKILL;
+            p.cpu_limited = false;
+            fires.push_back(std::move(f));
+          } else if (reached(p.cpu_soft)) {
+            f.info.si_signo = SIGXCPU;
+            f.advance_cpu_soft = p.cpu_soft;
+            p.cpu_soft++;
+            fires.push_back(std::move(f));
+          }
+        }
+        // A stub that cannot be read is exiting or being replaced by exec.
+        if (p.cpu_limited) cpu_armed = true;
+      }
       ++it;
     }
     if (!fires.empty()) {
       mu_.Unlock();
       for (Fire& f : fires) {
+        if (f.advance_cpu_soft) f.tg->AdvanceCpuSoftLimit(*f.advance_cpu_soft);
         if (f.task) {
           f.task->SendSignal(f.info);
         } else {

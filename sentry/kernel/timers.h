@@ -20,6 +20,12 @@
 //     them at every tick, 4 ms at HZ=250). Thread CPU clocks count the whole
 //     process, as clock_gettime does here.
 //
+// RLIMIT_CPU is watched the same way (check_process_timers()): while the
+// process's soft limit is finite, its CPU time (all its images since fork:
+// exec adds the old stub's time to a base) is polled; at the hard limit the
+// process gets SIGKILL, at the soft limit SIGXCPU and the soft limit moves
+// one second on, so SIGXCPU repeats every second until the hard limit.
+//
 // Lifetime: timers belong to a process (its ThreadGroup). They are dropped
 // when the process exits (noticed lazily, at the next expiry), and exec
 // deletes the POSIX timers and keeps the interval timers (OnExec). fork
@@ -112,6 +118,11 @@ class TimerService {
   int64_t Gettime(Task& t, int32_t id, TimerSetting* cur);
   int64_t Getoverrun(Task& t, int32_t id);
   int64_t Delete(Task& t, int32_t id);
+
+  // The process's RLIMIT_CPU changed (setrlimit, or a fork that
+  // inherited a finite one): start, update or stop watching it. Must be
+  // called without the thread group's locks held.
+  void OnCpuLimitChange(Task& t);
 
   // execve(2) passed its point of no return: POSIX timers die, CPU interval
   // timers move to the new stub's clock with the time they had left.

@@ -19,6 +19,7 @@
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
+#include "sentry/syscalls/sys_sched.h"
 #include "sentry/vfs/fd_table.h"
 
 namespace sentry {
@@ -235,8 +236,9 @@ uapi::Rusage RusageOf(const WaitResult& r) {
   return ru;
 }
 
+// `compat_rusage`: the rusage in the i386 layout (compat_sys_wait4).
 int64_t Wait4Common(Task& t, pid_t pid, uint64_t status_addr, int options,
-                    uint64_t rusage_addr) {
+                    uint64_t rusage_addr, bool compat_rusage = false) {
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE |
                   __WALL))
     return -EINVAL;
@@ -263,7 +265,10 @@ int64_t Wait4Common(Task& t, pid_t pid, uint64_t status_addr, int options,
     if (t.CopyOutObj(status_addr, st) < 0) return -EFAULT;
   }
   if (rusage_addr) {
-    if (t.CopyOutObj(rusage_addr, RusageOf(res)) < 0) return -EFAULT;
+    const int64_t c =
+        compat_rusage ? t.CopyOutObj(rusage_addr, Rusage32From(RusageOf(res)))
+                      : t.CopyOutObj(rusage_addr, RusageOf(res));
+    if (c < 0) return -EFAULT;
   }
   return r;
 }
@@ -355,11 +360,19 @@ int64_t SysWait4(Task& t, const SyscallArgs& a) {
   return Wait4Common(t, a.Int(0), a.Ptr(1), a.Int(2), a.Ptr(3));
 }
 
+int64_t SysWait4I386(Task& t, const SyscallArgs& a) {
+  return Wait4Common(t, a.Int(0), a.Ptr(1), a.Int(2), a.Ptr(3),
+                     /*compat_rusage=*/true);
+}
+
 int64_t SysWaitpidI386(Task& t, const SyscallArgs& a) {
   return Wait4Common(t, a.Int(0), a.Ptr(1), a.Int(2), 0);
 }
 
-int64_t SysWaitid(Task& t, const SyscallArgs& a) {
+namespace {
+
+// waitid(2); `compat`: the siginfo and rusage in their i386 layouts.
+int64_t DoWaitid(Task& t, const SyscallArgs& a, bool compat) {
   const int idtype = a.Int(0);
   const pid_t id = a.Int(1);
   const int options = a.Int(3);
@@ -399,19 +412,32 @@ int64_t SysWaitid(Task& t, const SyscallArgs& a) {
   if (r < 0) return r;
   if (a.Ptr(2)) {
     uapi::Siginfo info{};
+    uapi::Siginfo32 info32{};
     if (r > 0) {
-      info.si_signo = SIGCHLD;
-      info.si_code = res.code;
-      info.sigchld.pid = res.pid;
-      info.sigchld.uid = t.kernel().config().uid;
-      info.sigchld.status = res.signo;
+      info.si_signo = info32.si_signo = SIGCHLD;
+      info.si_code = info32.si_code = res.code;
+      info.sigchld.pid = info32.sigchld.pid = res.pid;
+      info.sigchld.uid = info32.sigchld.uid = t.kernel().config().uid;
+      info.sigchld.status = info32.sigchld.status = res.signo;
     }
-    if (t.CopyOutObj(a.Ptr(2), info) < 0) return -EFAULT;
+    const int64_t c = compat ? t.CopyOutObj(a.Ptr(2), info32)
+                             : t.CopyOutObj(a.Ptr(2), info);
+    if (c < 0) return -EFAULT;
   }
   if (a.Ptr(4)) {
-    if (t.CopyOutObj(a.Ptr(4), RusageOf(res)) < 0) return -EFAULT;
+    const int64_t c =
+        compat ? t.CopyOutObj(a.Ptr(4), Rusage32From(RusageOf(res)))
+               : t.CopyOutObj(a.Ptr(4), RusageOf(res));
+    if (c < 0) return -EFAULT;
   }
   return 0;
 }
+
+}  // namespace
+
+int64_t SysWaitid(Task& t, const SyscallArgs& a) { return DoWaitid(t, a, false); }
+
+int64_t SysWaitidI386(Task& t, const SyscallArgs& a) { return DoWaitid(t, a, true); }
+
 
 }  // namespace sentry

@@ -18,6 +18,10 @@ int64_t SysExecveat(Task& t, const SyscallArgs& a);
 int64_t SysWait4(Task& t, const SyscallArgs& a);
 int64_t SysWaitpidI386(Task& t, const SyscallArgs& a);
 int64_t SysWaitid(Task& t, const SyscallArgs& a);
+// i386 waitid: compat_siginfo_t and struct compat_rusage.
+int64_t SysWaitidI386(Task& t, const SyscallArgs& a);
+// i386 wait4: struct compat_rusage.
+int64_t SysWait4I386(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry
 

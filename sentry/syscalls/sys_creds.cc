@@ -82,6 +82,17 @@ int64_t SysGeteuid(Task& t, const SyscallArgs&) { return Creds(t).euid; }
 int64_t SysGetgid(Task& t, const SyscallArgs&) { return Creds(t).rgid; }
 int64_t SysGetegid(Task& t, const SyscallArgs&) { return Creds(t).egid; }
 
+namespace {
+// high2lowuid(): ids that do not fit in 16 bits read as the overflow id
+// (/proc/sys/kernel/overflowuid, 65534 by default).
+int64_t To16(uint32_t id) { return id > 0xffff ? 65534 : id; }
+}  // namespace
+
+int64_t SysGetuid16I386(Task& t, const SyscallArgs&) { return To16(Creds(t).ruid); }
+int64_t SysGeteuid16I386(Task& t, const SyscallArgs&) { return To16(Creds(t).euid); }
+int64_t SysGetgid16I386(Task& t, const SyscallArgs&) { return To16(Creds(t).rgid); }
+int64_t SysGetegid16I386(Task& t, const SyscallArgs&) { return To16(Creds(t).egid); }
+
 int64_t SysGetresuid(Task& t, const SyscallArgs& a) {
   const Credentials c = Creds(t);
   return CopyOutId3(t, a, c.ruid, c.euid, c.suid);

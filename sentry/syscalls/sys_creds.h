@@ -11,6 +11,11 @@ int64_t SysGetuid(Task& t, const SyscallArgs& a);
 int64_t SysGeteuid(Task& t, const SyscallArgs& a);
 int64_t SysGetgid(Task& t, const SyscallArgs& a);
 int64_t SysGetegid(Task& t, const SyscallArgs& a);
+// i386 getuid/geteuid/getgid/getegid (16-bit ids).
+int64_t SysGetuid16I386(Task& t, const SyscallArgs& a);
+int64_t SysGeteuid16I386(Task& t, const SyscallArgs& a);
+int64_t SysGetgid16I386(Task& t, const SyscallArgs& a);
+int64_t SysGetegid16I386(Task& t, const SyscallArgs& a);
 int64_t SysGetresuid(Task& t, const SyscallArgs& a);
 int64_t SysGetresgid(Task& t, const SyscallArgs& a);
 int64_t SysSetuid(Task& t, const SyscallArgs& a);

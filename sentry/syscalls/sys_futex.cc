@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <optional>
 
+#include "abi/linux/errno.h"
 #include "abi/linux/time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -52,6 +53,23 @@ int64_t ReadTimeout(Task& t, uint64_t addr, bool i386, bool absolute,
   return 0;
 }
 
+// futex_wait(): a signal ends the wait with -ERESTARTSYS (restarted
+// unless a handler without SA_RESTART runs), or, with a timeout, with
+// -ERESTART_RESTARTBLOCK and a restart that keeps the absolute deadline
+// (futex_wait_restart()).
+int64_t WaitRestartable(Task& t, const FutexKey& key, uint64_t uaddr,
+                        uint32_t val, uint32_t bitset,
+                        std::optional<absl::Time> deadline) {
+  const int64_t r =
+      t.kernel().futexes().Wait(t, key, uaddr, val, bitset, deadline);
+  if (r != -EINTR) return r;
+  if (!deadline) return -uapi::kERESTARTSYS;
+  t.restart_block = [key, uaddr, val, bitset, deadline](Task& t) {
+    return WaitRestartable(t, key, uaddr, val, bitset, deadline);
+  };
+  return -uapi::kERESTART_RESTARTBLOCK;
+}
+
 int64_t DoFutex(Task& t, const SyscallArgs& a, bool i386) {
   const uint64_t uaddr = a.Ptr(0);
   const int op = a.Int(1);
@@ -83,7 +101,7 @@ int64_t DoFutex(Task& t, const SyscallArgs& a, bool i386) {
                                   realtime, &deadline);
           r < 0)
         return r;
-      return fm.Wait(t, key, uaddr, val, bitset, deadline);
+      return WaitRestartable(t, key, uaddr, val, bitset, deadline);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {

@@ -23,6 +23,7 @@
 #include "sentry/kernel/credentials.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timers.h"
 #include "sentry/kernel/thread_group.h"
 
 namespace sentry {
@@ -195,7 +196,11 @@ static int64_t DoPrlimit(Task& t, int resource, const uapi::Rlimit* new_lim,
     if (resource == uapi::kRlimitNofile && new_lim->max > kNrOpen) return -EPERM;
   }
   if (old_lim) *old_lim = cur;
-  if (new_lim) tg.SetRlimit(resource, *new_lim);
+  if (new_lim) {
+    tg.SetRlimit(resource, *new_lim);
+    // update_rlimit_cpu(): the new limits take effect at once.
+    if (resource == uapi::kRlimitCpu) t.kernel().timers().OnCpuLimitChange(t);
+  }
   return 0;
 }
 
@@ -220,6 +225,43 @@ int64_t SysGetrlimit(Task& t, const SyscallArgs& a) {
 int64_t SysSetrlimit(Task& t, const SyscallArgs& a) {
   uapi::Rlimit nl;
   if (t.CopyInObj(a.Ptr(1), &nl) < 0) return -EFAULT;
+  return DoPrlimit(t, a.Int(0), &nl, nullptr);
+}
+
+// i386 getrlimit (76, sys_old_getrlimit): both values clamped to
+// 0x7fffffff, the infinity of the original 32-bit ABI.
+int64_t SysOldGetrlimitI386(Task& t, const SyscallArgs& a) {
+  uapi::Rlimit ol;
+  int64_t r = DoPrlimit(t, a.Int(0), nullptr, &ol);
+  if (r < 0) return r;
+  auto clamp = [](uint64_t v) {
+    return static_cast<uint32_t>(std::min<uint64_t>(v, uapi::kRlimOldInfinity32));
+  };
+  const uapi::Rlimit32 out{clamp(ol.cur), clamp(ol.max)};
+  return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
+}
+
+// ugetrlimit (191, compat_sys_getrlimit): values at or above 0xffffffff
+// read as COMPAT_RLIM_INFINITY.
+int64_t SysUgetrlimitI386(Task& t, const SyscallArgs& a) {
+  uapi::Rlimit ol;
+  int64_t r = DoPrlimit(t, a.Int(0), nullptr, &ol);
+  if (r < 0) return r;
+  auto clamp = [](uint64_t v) {
+    return static_cast<uint32_t>(std::min<uint64_t>(v, uapi::kRlimInfinity32));
+  };
+  const uapi::Rlimit32 out{clamp(ol.cur), clamp(ol.max)};
+  return t.CopyOutObj(a.Ptr(1), out) < 0 ? -EFAULT : 0;
+}
+
+// compat_sys_setrlimit(): COMPAT_RLIM_INFINITY means RLIM_INFINITY.
+int64_t SysSetrlimitI386(Task& t, const SyscallArgs& a) {
+  uapi::Rlimit32 in;
+  if (t.CopyInObj(a.Ptr(1), &in) < 0) return -EFAULT;
+  auto widen = [](uint32_t v) {
+    return v == uapi::kRlimInfinity32 ? uapi::kRlimInfinity : uint64_t{v};
+  };
+  const uapi::Rlimit nl{widen(in.cur), widen(in.max)};
   return DoPrlimit(t, a.Int(0), &nl, nullptr);
 }
 
@@ -376,11 +418,13 @@ int64_t SysPrctl(Task& t, const SyscallArgs& a) {
   return -EINVAL;
 }
 
-int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
+namespace {
+
+uapi::Sysinfo CollectSysinfo(Task& t) {
   struct sysinfo host;
-  if (::sysinfo(&host) < 0) return -errno;
   uapi::Sysinfo s;
   std::memset(&s, 0, sizeof(s));
+  if (::sysinfo(&host) < 0) return s;
   s.uptime = host.uptime;
   for (int i = 0; i < 3; i++) s.loads[i] = host.loads[i];
   s.totalram = host.totalram;
@@ -391,7 +435,45 @@ int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
   s.freeswap = host.freeswap;
   s.procs = static_cast<uint16_t>(t.kernel().ThreadGroupIds().size());
   s.mem_unit = host.mem_unit;
-  return t.CopyOutObj(a.Ptr(0), s) < 0 ? -EFAULT : 0;
+  return s;
+}
+
+}  // namespace
+
+int64_t SysSysinfo(Task& t, const SyscallArgs& a) {
+  return t.CopyOutObj(a.Ptr(0), CollectSysinfo(t)) < 0 ? -EFAULT : 0;
+}
+
+// compat_sys_sysinfo(): when a memory size does not fit in 32 bits, the
+// unit grows to the page size and every size shrinks to match.
+int64_t SysSysinfoI386(Task& t, const SyscallArgs& a) {
+  uapi::Sysinfo s = CollectSysinfo(t);
+  if ((s.totalram >> 32) || (s.totalswap >> 32)) {
+    int bits = 0;
+    while (s.mem_unit < 4096) {
+      s.mem_unit <<= 1;
+      bits++;
+    }
+    for (uint64_t* v : {&s.totalram, &s.freeram, &s.sharedram, &s.bufferram,
+                        &s.totalswap, &s.freeswap, &s.totalhigh, &s.freehigh}) {
+      *v >>= bits;
+    }
+  }
+  uapi::Sysinfo32 out;
+  std::memset(&out, 0, sizeof(out));
+  out.uptime = static_cast<int32_t>(s.uptime);
+  for (int i = 0; i < 3; i++) out.loads[i] = static_cast<uint32_t>(s.loads[i]);
+  out.totalram = static_cast<uint32_t>(s.totalram);
+  out.freeram = static_cast<uint32_t>(s.freeram);
+  out.sharedram = static_cast<uint32_t>(s.sharedram);
+  out.bufferram = static_cast<uint32_t>(s.bufferram);
+  out.totalswap = static_cast<uint32_t>(s.totalswap);
+  out.freeswap = static_cast<uint32_t>(s.freeswap);
+  out.procs = s.procs;
+  out.totalhigh = static_cast<uint32_t>(s.totalhigh);
+  out.freehigh = static_cast<uint32_t>(s.freehigh);
+  out.mem_unit = s.mem_unit;
+  return t.CopyOutObj(a.Ptr(0), out) < 0 ? -EFAULT : 0;
 }
 
 }  // namespace sentry

@@ -19,6 +19,11 @@ int64_t SysArchPrctl(Task& t, const SyscallArgs& a);
 int64_t SysPrlimit64(Task& t, const SyscallArgs& a);
 int64_t SysGetrlimit(Task& t, const SyscallArgs& a);
 int64_t SysSetrlimit(Task& t, const SyscallArgs& a);
+// i386: getrlimit (old, 0x7fffffff infinity), ugetrlimit, setrlimit on
+// struct compat_rlimit.
+int64_t SysOldGetrlimitI386(Task& t, const SyscallArgs& a);
+int64_t SysUgetrlimitI386(Task& t, const SyscallArgs& a);
+int64_t SysSetrlimitI386(Task& t, const SyscallArgs& a);
 int64_t SysSchedGetaffinity(Task& t, const SyscallArgs& a);
 int64_t SysSchedYield(Task& t, const SyscallArgs& a);
 int64_t SysGetcpu(Task& t, const SyscallArgs& a);
@@ -31,6 +36,8 @@ int64_t SysGetsid(Task& t, const SyscallArgs& a);
 int64_t SysSetpgid(Task& t, const SyscallArgs& a);
 int64_t SysSetsid(Task& t, const SyscallArgs& a);
 int64_t SysSysinfo(Task& t, const SyscallArgs& a);
+// i386 sysinfo: struct compat_sysinfo, sizes rescaled to fit 32 bits.
+int64_t SysSysinfoI386(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry
 

@@ -60,8 +60,9 @@ int64_t SysSchedSetaffinity(Task& t, const SyscallArgs& a) {
 
 int64_t SysSchedGetscheduler(Task& t, const SyscallArgs& a) {
   if (a.Int(0) < 0) return -EINVAL;
-  if (!Target(t, a.Int(0))) return -ESRCH;
-  return kSchedOther;
+  std::shared_ptr<ThreadGroup> tg = Target(t, a.Int(0));
+  if (!tg) return -ESRCH;
+  return tg->sched_policy();
 }
 
 int64_t SysSchedSetscheduler(Task& t, const SyscallArgs& a) {
@@ -70,12 +71,16 @@ int64_t SysSchedSetscheduler(Task& t, const SyscallArgs& a) {
   int32_t prio;
   if (!a.Ptr(2)) return -EINVAL;
   if (t.CopyInObj(a.Ptr(2), &prio) < 0) return -EFAULT;
-  if (!Target(t, a.Int(0))) return -ESRCH;
+  std::shared_ptr<ThreadGroup> tg = Target(t, a.Int(0));
+  if (!tg) return -ESRCH;
   switch (policy) {
     case kSchedOther:
     case kSchedBatch:
     case kSchedIdle:
-      return prio == 0 ? 0 : -EINVAL;
+      if (prio != 0) return -EINVAL;
+      // Recorded (the host runs every stub at SCHED_OTHER).
+      tg->set_sched_policy(a.Int(1));
+      return 0;
     case kSchedFifo:
     case kSchedRr:
       if (prio < 1 || prio > 99) return -EINVAL;
@@ -168,43 +173,95 @@ int64_t SysSetpriority(Task& t, const SyscallArgs& a) {
   return 0;
 }
 
-int64_t SysGetrusage(Task& t, const SyscallArgs& a) {
-  const int who = a.Int(0);
-  uapi::Rusage ru{};
+namespace {
+
+// getrusage(2)'s answer for `who`, or -EINVAL.
+int64_t CollectRusage(Task& t, int who, uapi::Rusage* ru) {
+  *ru = uapi::Rusage{};
   ThreadGroup& tg = t.thread_group();
   if (who == RUSAGE_SELF || who == RUSAGE_THREAD) {
     CpuTimes c = HostProcessTimes(t.mm().address_space().StubPid());
-    ToTimeval(c.user_ns, &ru.ru_utime);
-    ToTimeval(c.sys_ns, &ru.ru_stime);
-    ru.ru_maxrss = c.maxrss_kb;
+    ToTimeval(c.user_ns, &ru->ru_utime);
+    ToTimeval(c.sys_ns, &ru->ru_stime);
+    ru->ru_maxrss = c.maxrss_kb;
   } else if (who == RUSAGE_CHILDREN) {
     absl::MutexLock l(&t.kernel().tree_mu());
-    ToTimeval(tg.children_utime_ns, &ru.ru_utime);
-    ToTimeval(tg.children_stime_ns, &ru.ru_stime);
-    ru.ru_maxrss = tg.children_maxrss_kb;
+    ToTimeval(tg.children_utime_ns, &ru->ru_utime);
+    ToTimeval(tg.children_stime_ns, &ru->ru_stime);
+    ru->ru_maxrss = tg.children_maxrss_kb;
   } else {
     return -EINVAL;
   }
-  return t.CopyOutObj(a.Ptr(1), ru) < 0 ? -EFAULT : 0;
+  return 0;
 }
 
-int64_t SysTimes(Task& t, const SyscallArgs& a) {
+// times(2)'s structure (clock ticks) and return value.
+int64_t CollectTimes(Task& t, uapi::Tms* tms) {
   const int64_t tick = 1'000'000'000 / uapi::kUserHz;
-  if (a.Ptr(0)) {
-    CpuTimes c = HostProcessTimes(t.mm().address_space().StubPid());
-    uapi::Tms tms{};
-    tms.tms_utime = c.user_ns / tick;
-    tms.tms_stime = c.sys_ns / tick;
-    {
-      absl::MutexLock l(&t.kernel().tree_mu());
-      tms.tms_cutime = t.thread_group().children_utime_ns / tick;
-      tms.tms_cstime = t.thread_group().children_stime_ns / tick;
-    }
-    if (t.CopyOutObj(a.Ptr(0), tms) < 0) return -EFAULT;
+  CpuTimes c = HostProcessTimes(t.mm().address_space().StubPid());
+  *tms = uapi::Tms{};
+  tms->tms_utime = c.user_ns / tick;
+  tms->tms_stime = c.sys_ns / tick;
+  {
+    absl::MutexLock l(&t.kernel().tree_mu());
+    tms->tms_cutime = t.thread_group().children_utime_ns / tick;
+    tms->tms_cstime = t.thread_group().children_stime_ns / tick;
   }
   // Clock ticks since an arbitrary point (boot, on Linux).
   struct tms dummy;
   return static_cast<int64_t>(::times(&dummy));
+}
+
+uapi::Timeval32 ToTimeval32(const uapi::Timeval& tv) {
+  return {static_cast<int32_t>(tv.tv_sec), static_cast<int32_t>(tv.tv_usec)};
+}
+
+}  // namespace
+
+int64_t SysGetrusage(Task& t, const SyscallArgs& a) {
+  uapi::Rusage ru;
+  if (int64_t r = CollectRusage(t, a.Int(0), &ru); r < 0) return r;
+  return t.CopyOutObj(a.Ptr(1), ru) < 0 ? -EFAULT : 0;
+}
+
+// compat_sys_getrusage(): struct compat_rusage (32-bit fields).
+int64_t SysGetrusageI386(Task& t, const SyscallArgs& a) {
+  uapi::Rusage ru;
+  if (int64_t r = CollectRusage(t, a.Int(0), &ru); r < 0) return r;
+  return t.CopyOutObj(a.Ptr(1), Rusage32From(ru)) < 0 ? -EFAULT : 0;
+}
+
+uapi::Rusage32 Rusage32From(const uapi::Rusage& ru) {
+  uapi::Rusage32 out{};
+  out.ru_utime = ToTimeval32(ru.ru_utime);
+  out.ru_stime = ToTimeval32(ru.ru_stime);
+  out.ru_maxrss = static_cast<int32_t>(ru.ru_maxrss);
+  out.ru_minflt = static_cast<int32_t>(ru.ru_minflt);
+  out.ru_majflt = static_cast<int32_t>(ru.ru_majflt);
+  out.ru_nvcsw = static_cast<int32_t>(ru.ru_nvcsw);
+  out.ru_nivcsw = static_cast<int32_t>(ru.ru_nivcsw);
+  return out;
+}
+
+int64_t SysTimes(Task& t, const SyscallArgs& a) {
+  uapi::Tms tms;
+  const int64_t ticks = CollectTimes(t, &tms);
+  if (a.Ptr(0) && t.CopyOutObj(a.Ptr(0), tms) < 0) return -EFAULT;
+  return ticks;
+}
+
+// compat_sys_times(): struct tms of 32-bit clock_t.
+int64_t SysTimesI386(Task& t, const SyscallArgs& a) {
+  uapi::Tms tms;
+  const int64_t ticks = CollectTimes(t, &tms);
+  if (a.Ptr(0)) {
+    uapi::Tms32 out{static_cast<int32_t>(tms.tms_utime),
+                    static_cast<int32_t>(tms.tms_stime),
+                    static_cast<int32_t>(tms.tms_cutime),
+                    static_cast<int32_t>(tms.tms_cstime)};
+    if (t.CopyOutObj(a.Ptr(0), out) < 0) return -EFAULT;
+  }
+  return ticks;
 }
 
 int64_t SysPersonality(Task& t, const SyscallArgs& a) {

@@ -3,6 +3,7 @@
 #ifndef SENTRY_SYSCALLS_SYS_SCHED_H_
 #define SENTRY_SYSCALLS_SYS_SCHED_H_
 
+#include "abi/linux/resource.h"
 #include "sentry/kernel/syscall_args.h"
 
 namespace sentry {
@@ -20,6 +21,11 @@ int64_t SysGetpriority(Task& t, const SyscallArgs& a);
 int64_t SysSetpriority(Task& t, const SyscallArgs& a);
 int64_t SysGetrusage(Task& t, const SyscallArgs& a);
 int64_t SysTimes(Task& t, const SyscallArgs& a);
+// i386 layouts (struct compat_rusage, struct compat_tms).
+int64_t SysGetrusageI386(Task& t, const SyscallArgs& a);
+// struct rusage in the i386 layout (getrusage, waitid, wait4).
+uapi::Rusage32 Rusage32From(const uapi::Rusage& ru);
+int64_t SysTimesI386(Task& t, const SyscallArgs& a);
 int64_t SysPersonality(Task& t, const SyscallArgs& a);
 
 }  // namespace sentry

@@ -385,6 +385,91 @@ int64_t SysRtSigactionI386(Task& t, const SyscallArgs& a) {
   return 0;
 }
 
+// compat_sys_sigaction(): the old structure, whose mask covers signals
+// 1..32 only.
+int64_t SysSigactionI386(Task& t, const SyscallArgs& a) {
+  uapi::Sigaction act, old;
+  if (a.Ptr(1)) {
+    uapi::OldSigaction32 in;
+    if (t.CopyInObj(a.Ptr(1), &in) < 0) return -EFAULT;
+    act = {in.handler, in.flags, in.restorer, uapi::Sigset{in.mask}};
+  }
+  int64_t r = DoSigaction(t, a.Int(0), a.Ptr(1) ? &act : nullptr,
+                          a.Ptr(2) ? &old : nullptr);
+  if (r < 0) return r;
+  if (a.Ptr(2)) {
+    uapi::OldSigaction32 out{static_cast<uint32_t>(old.handler),
+                             static_cast<uint32_t>(old.mask),
+                             static_cast<uint32_t>(old.flags),
+                             static_cast<uint32_t>(old.restorer)};
+    if (t.CopyOutObj(a.Ptr(2), out) < 0) return -EFAULT;
+  }
+  return 0;
+}
+
+// sys_signal(): SysV semantics (SA_ONESHOT | SA_NOMASK, empty mask);
+// returns the old handler.
+int64_t SysSignalI386(Task& t, const SyscallArgs& a) {
+  uapi::Sigaction act{a.Ptr(1), uapi::kSaResethand | uapi::kSaNodefer, 0, 0};
+  uapi::Sigaction old;
+  int64_t r = DoSigaction(t, a.Int(0), &act, &old);
+  if (r < 0) return r;
+  return static_cast<uint32_t>(old.handler);
+}
+
+// compat_sys_sigprocmask(): SIG_SETMASK replaces signals 1..32 only; the
+// real-time ones keep their state.
+int64_t SysSigprocmaskI386(Task& t, const SyscallArgs& a) {
+  const uapi::Sigset old = t.signal_mask();
+  if (a.Ptr(1)) {
+    uint32_t set;
+    if (t.CopyInObj(a.Ptr(1), &set) < 0) return -EFAULT;
+    switch (a.Int(0)) {
+      case SIG_BLOCK:
+        t.set_signal_mask(old | set);
+        break;
+      case SIG_UNBLOCK:
+        t.set_signal_mask(old & ~uapi::Sigset{set});
+        break;
+      case SIG_SETMASK:
+        t.set_signal_mask((old & ~uapi::Sigset{0xffffffffu}) | set);
+        break;
+      default:
+        return -EINVAL;
+    }
+  }
+  if (a.Ptr(2) && t.CopyOutObj(a.Ptr(2), static_cast<uint32_t>(old)) < 0) {
+    return -EFAULT;
+  }
+  return 0;
+}
+
+int64_t SysSigpendingI386(Task& t, const SyscallArgs& a) {
+  const uint32_t set = static_cast<uint32_t>(t.PendingSet() & t.signal_mask());
+  return t.CopyOutObj(a.Ptr(0), set) < 0 ? -EFAULT : 0;
+}
+
+// sys_sigsuspend(int unused1, int unused2, old_sigset_t mask) (x86 has
+// OLD_SIGSUSPEND3): the new mask is exactly `mask`.
+int64_t SysSigsuspendI386(Task& t, const SyscallArgs& a) {
+  t.saved_mask = t.signal_mask();
+  t.set_signal_mask(uapi::Sigset{a.UInt(2)});
+  while (!t.Interrupted()) t.SleepUntil(absl::InfiniteFuture());
+  return -uapi::kERESTARTNOHAND;
+}
+
+int64_t SysSgetmaskI386(Task& t, const SyscallArgs&) {
+  return static_cast<uint32_t>(t.signal_mask());
+}
+
+// sys_ssetmask(): the whole mask becomes `newmask` (real-time signals
+// unblocked); returns the old signals 1..32.
+int64_t SysSsetmaskI386(Task& t, const SyscallArgs& a) {
+  const uint32_t old = static_cast<uint32_t>(t.signal_mask());
+  t.set_signal_mask(uapi::Sigset{a.UInt(0)});
+  return old;
+}
+
 int64_t SysRtSigprocmask(Task& t, const SyscallArgs& a) {
   if (a.Size(3) != uapi::kSigsetSize) return -EINVAL;
   const uapi::Sigset old = t.signal_mask();

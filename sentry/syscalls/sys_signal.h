@@ -34,6 +34,18 @@ int64_t SysRtSigtimedwaitTime64I386(Task& t, const SyscallArgs& a);
 int64_t SysRtSigqueueinfoI386(Task& t, const SyscallArgs& a);
 int64_t SysRtTgsigqueueinfoI386(Task& t, const SyscallArgs& a);
 
+// The i386 calls from before real-time signals, on the first 32 signals
+// (old_sigset_t): sigaction (struct old_sigaction32), signal, sigprocmask,
+// sigpending, sigsuspend, sgetmask, ssetmask. A handler they install gets
+// the x86-64 frame (the sentry has no ia32 frame; Linux would build one).
+int64_t SysSigactionI386(Task& t, const SyscallArgs& a);
+int64_t SysSignalI386(Task& t, const SyscallArgs& a);
+int64_t SysSigprocmaskI386(Task& t, const SyscallArgs& a);
+int64_t SysSigpendingI386(Task& t, const SyscallArgs& a);
+int64_t SysSigsuspendI386(Task& t, const SyscallArgs& a);
+int64_t SysSgetmaskI386(Task& t, const SyscallArgs& a);
+int64_t SysSsetmaskI386(Task& t, const SyscallArgs& a);
+
 }  // namespace sentry
 
 #endif  // SENTRY_SYSCALLS_SYS_SIGNAL_H_

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -304,6 +305,188 @@ TEST(RusageTest, ChildrenTimesAccumulate) {
   ASSERT_THAT(getrusage(RUSAGE_CHILDREN, &ru), SyscallSucceeds());
   EXPECT_GT(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec, 0);
   EXPECT_THAT(getrusage(42, &ru), SyscallFailsWithErrno(EINVAL));
+}
+
+// ---------------------------------------------------------------------------
+// waitid by process group and by pidfd; subreapers; exec and dispositions;
+// more prctl; capabilities; personality; scheduling.
+
+TEST(WaitTest, WaitidByProcessGroupAndPidfd) {
+  // Child A in its own process group, child B in ours.
+  pid_t a = fork();
+  if (a == 0) {
+    setpgid(0, 0);
+    _exit(3);
+  }
+  setpgid(a, a);  // both sides, so the group exists whoever runs first
+  pid_t b = fork();
+  if (b == 0) {
+    usleep(50 * 1000);
+    _exit(4);
+  }
+  siginfo_t si = {};
+  ASSERT_THAT(waitid(P_PGID, a, &si, WEXITED), SyscallSucceeds());
+  EXPECT_EQ(si.si_pid, a);
+  EXPECT_EQ(si.si_status, 3);
+  // No other member of that group.
+  EXPECT_THAT(waitid(P_PGID, a, &si, WEXITED | WNOHANG), SyscallFailsWithErrno(ECHILD));
+
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, b, 0));
+  ASSERT_THAT(pidfd, SyscallSucceeds());
+  memset(&si, 0, sizeof(si));
+  ASSERT_THAT(waitid(static_cast<idtype_t>(3 /* P_PIDFD */), pidfd, &si, WEXITED), SyscallSucceeds());
+  EXPECT_EQ(si.si_pid, b);
+  EXPECT_EQ(si.si_code, CLD_EXITED);
+  EXPECT_EQ(si.si_status, 4);
+  close(pidfd);
+  EXPECT_THAT(waitid(static_cast<idtype_t>(3 /* P_PIDFD */), 1000000, &si, WEXITED),
+              SyscallFailsWithErrno(EBADF));
+}
+
+TEST(SubreaperTest, OrphansGoToTheNearestSubreaper) {
+  // This process becomes a subreaper in a child (so the test process is
+  // left alone); its grandchild, orphaned, must be re-parented to it.
+  int status = InChild([] {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return 10;
+    int v = 0;
+    if (prctl(PR_GET_CHILD_SUBREAPER, &v) != 0 || v != 1) return 11;
+    const pid_t me = getpid();
+    int fds[2];
+    if (pipe(fds) != 0) return 12;
+    pid_t mid = fork();
+    if (mid == 0) {
+      pid_t leaf = fork();
+      if (leaf == 0) {
+        // Wait for the middle process to die, then report the new parent.
+        close(fds[0]);
+        while (getppid() != me) usleep(1000);
+        const pid_t pp = getppid();
+        (void)!write(fds[1], &pp, sizeof(pp));
+        _exit(0);
+      }
+      _exit(0);
+    }
+    close(fds[1]);
+    int st;
+    if (waitpid(mid, &st, 0) != mid) return 13;
+    pid_t got = 0;
+    if (read(fds[0], &got, sizeof(got)) != sizeof(got)) return 14;
+    if (got != me) return 15;
+    // The orphan is our child now: we reap it.
+    pid_t reaped = wait(&st);
+    return reaped > 0 ? 0 : 16;
+  });
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+void NopHandler(int) {}
+
+TEST(ExecTest, HandledSignalsResetIgnoredStayIgnored) {
+  int status = InChild([] {
+    struct sigaction sa = {};
+    sa.sa_handler = NopHandler;
+    sigaction(SIGUSR1, &sa, nullptr);
+    signal(SIGUSR2, SIG_IGN);
+    // After exec: SIGUSR1 back to default (kill terminates), SIGUSR2
+    // still ignored (kill does nothing).
+    execl("/bin/sh", "sh", "-c",
+          "kill -USR2 $$; kill -USR1 $$; exit 5", nullptr);
+    return 127;
+  });
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGUSR1);
+}
+
+TEST(PrctlTest, DumpableAndNoNewPrivs) {
+  int status = InChild([] {
+    if (prctl(PR_GET_DUMPABLE) != 1) return 1;
+    if (prctl(PR_SET_DUMPABLE, 0) != 0) return 2;
+    if (prctl(PR_GET_DUMPABLE) != 0) return 3;
+    if (prctl(PR_SET_DUMPABLE, 2) != -1 || errno != EINVAL) return 4;
+    // Already set when the test runs under a no_new_privs parent (and
+    // always in the sandbox, which never honours set-user-ID bits).
+    const int before = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+    if (before != 0 && before != 1) return 5;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 6;
+    if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) return 7;
+    // It cannot be unset.
+    if (prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0) != -1 || errno != EINVAL) return 8;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0) != -1 || errno != EINVAL) return 9;
+    return 0;
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(CapabilityTest, CapgetReportsVersionAndSets) {
+  struct Header {
+    uint32_t version;
+    int pid;
+  } hdr = {0, 0};
+  struct Data {
+    uint32_t effective, permitted, inheritable;
+  } data[2] = {};
+  // An unknown version: EINVAL and the preferred version written back.
+  EXPECT_THAT(syscall(SYS_capget, &hdr, nullptr), SyscallSucceeds());
+  EXPECT_EQ(hdr.version, 0x20080522u);  // _LINUX_CAPABILITY_VERSION_3
+  hdr.version = 0x12345678;
+  EXPECT_THAT(syscall(SYS_capget, &hdr, data), SyscallFailsWithErrno(EINVAL));
+  EXPECT_EQ(hdr.version, 0x20080522u);
+  hdr = {0x20080522u, 0};
+  ASSERT_THAT(syscall(SYS_capget, &hdr, data), SyscallSucceeds());
+  if (geteuid() == 0) {
+    // Root holds CAP_KILL (5) and CAP_SETUID (7).
+    EXPECT_TRUE(data[0].effective & (1u << 5));
+    EXPECT_TRUE(data[0].permitted & (1u << 7));
+  }
+  // Permitted cannot grow: setting what we have is fine.
+  EXPECT_THAT(syscall(SYS_capset, &hdr, data), SyscallSucceeds());
+  hdr = {0x20080522u, 999999};
+  EXPECT_THAT(syscall(SYS_capget, &hdr, data), SyscallFailsWithErrno(ESRCH));
+}
+
+TEST(PersonalityTest, QueryAndSet) {
+  const int old = personality(0xffffffff);
+  ASSERT_THAT(old, SyscallSucceeds());
+  int status = InChild([] {
+    if (personality(ADDR_NO_RANDOMIZE) < 0) return 1;
+    if (personality(0xffffffff) != ADDR_NO_RANDOMIZE) return 2;
+    return 0;
+  });
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(personality(0xffffffff), old);
+}
+
+TEST(SchedTest, AffinityAndPolicies) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  ASSERT_THAT(sched_getaffinity(0, sizeof(set), &set), SyscallSucceeds());
+  EXPECT_GT(CPU_COUNT(&set), 0);
+  // Setting what we have is allowed; an empty set is EINVAL.
+  EXPECT_THAT(sched_setaffinity(0, sizeof(set), &set), SyscallSucceeds());
+  cpu_set_t empty;
+  CPU_ZERO(&empty);
+  EXPECT_THAT(sched_setaffinity(0, sizeof(empty), &empty), SyscallFailsWithErrno(EINVAL));
+  // A buffer smaller than the kernel's cpumask is EINVAL.
+  EXPECT_THAT(syscall(SYS_sched_getaffinity, 0, 1, &set), SyscallFailsWithErrno(EINVAL));
+
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+  EXPECT_EQ(sched_get_priority_max(SCHED_OTHER), 0);
+  EXPECT_EQ(sched_get_priority_max(SCHED_FIFO), 99);
+  EXPECT_EQ(sched_get_priority_min(SCHED_RR), 1);
+  EXPECT_THAT(sched_get_priority_max(42), SyscallFailsWithErrno(EINVAL));
+  struct sched_param p = {};
+  ASSERT_THAT(sched_getparam(0, &p), SyscallSucceeds());
+  EXPECT_EQ(p.sched_priority, 0);
+  // SCHED_OTHER takes priority 0 only.
+  p.sched_priority = 5;
+  EXPECT_THAT(sched_setscheduler(0, SCHED_OTHER, &p), SyscallFailsWithErrno(EINVAL));
+  p.sched_priority = 0;
+  EXPECT_THAT(sched_setscheduler(0, SCHED_BATCH, &p), SyscallSucceeds());
+  EXPECT_EQ(sched_getscheduler(0), SCHED_BATCH);
+  EXPECT_THAT(sched_setscheduler(0, SCHED_OTHER, &p), SyscallSucceeds());
+  EXPECT_THAT(sched_getscheduler(999999), SyscallFailsWithErrno(ESRCH));
 }
 
 }  // namespace

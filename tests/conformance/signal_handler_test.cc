@@ -539,6 +539,35 @@ TEST(SignalFaultTest, SegvHandlerLongjmpsOut) {
   EXPECT_EQ(g_fault.si_addr, page);
 }
 
+TEST(SignalFaultTest, BusErrorPastTheEndOfAFile) {
+  SignalScope scope(SIGBUS);
+  // A one-byte file mapped over two pages: the second page lies wholly
+  // past the end of the file, and touching it is SIGBUS (BUS_ADRERR).
+  char path[] = "/tmp/sigbus_testXXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_THAT(fd, SyscallSucceeds());
+  unlink(path);
+  ASSERT_THAT(write(fd, "x", 1), SyscallSucceeds());
+  char* map = static_cast<char*>(
+      mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  ASSERT_NE(map, MAP_FAILED);
+  close(fd);
+  EXPECT_EQ(map[0], 'x');
+  Install(SIGBUS, FaultHandler, 0);
+  volatile bool faulted = false;
+  memset(&g_fault, 0, sizeof(g_fault));
+  if (sigsetjmp(g_jmp, 1) == 0) {
+    (void)*static_cast<volatile char*>(map + 4096);
+  } else {
+    faulted = true;
+  }
+  EXPECT_TRUE(faulted);
+  EXPECT_EQ(g_fault.si_signo, SIGBUS);
+  EXPECT_EQ(g_fault.si_code, BUS_ADRERR);
+  EXPECT_EQ(g_fault.si_addr, map + 4096);
+  munmap(map, 8192);
+}
+
 TEST(SignalFaultTest, FpeIllAndTrapReachHandlers) {
   SignalScope s1(SIGFPE);
   SignalScope s2(SIGILL);

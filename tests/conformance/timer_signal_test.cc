@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -197,7 +198,10 @@ TEST(ItimerTest, ProfAndVirtualCountCpuTime) {
       for (int i = 0; i < 100000 && g_count == 0; i++) x = x + 1;
     }
     EXPECT_EQ(g_count, 1) << "which " << which;
-    EXPECT_GE(CpuMs() - cpu0, 25) << "which " << which;
+    // Linux samples the process clock for its CPU timers at ticks (4 ms
+    // at HZ=250); natively, under load, the signal was seen after 22 ms of
+    // this clock for a 30 ms timer.
+    EXPECT_GE(CpuMs() - cpu0, 15) << "which " << which;
   }
 }
 
@@ -523,10 +527,12 @@ TEST(TimerExecTest, ItimersSurviveExecPosixTimersDoNot) {
   if (child == 0) {
     timer_t id;
     if (timer_create(CLOCK_MONOTONIC, nullptr, &id) != 0) _exit(126);
+    // Long enough for exec to finish first on a loaded machine; the new
+    // image then outlives the timer's expiry.
     struct itimerspec its = {};
-    its.it_value.tv_nsec = 100 * 1000 * 1000;
+    its.it_value.tv_nsec = 500 * 1000 * 1000;
     timer_settime(id, 0, &its, nullptr);
-    execl("/bin/sleep", "sleep", "0.3", nullptr);
+    execl("/bin/sleep", "sleep", "1", nullptr);
     _exit(127);
   }
   ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
@@ -550,6 +556,118 @@ TEST(TimerExecTest, ForkDoesNotInheritTimers) {
   int status;
   ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// ---------------------------------------------------------------------------
+// RLIMIT_CPU: SIGXCPU at the soft limit and then every second, SIGKILL at
+// the hard limit (setrlimit(2), check_process_timers() in Linux). Each case
+// runs in a child that burns CPU; the child never writes a core file.
+
+int g_xcpu_pipe = -1;
+
+// Reports the soft limit the handler sees: Linux moves it one second on
+// each time SIGXCPU is sent.
+void XcpuHandler(int) {
+  struct rlimit rl;
+  getrlimit(RLIMIT_CPU, &rl);
+  const char c = static_cast<char>(rl.rlim_cur);
+  (void)!write(g_xcpu_pipe, &c, 1);
+}
+
+// Spins until killed, or exits 99 after `wall_ms` of wall time.
+[[noreturn]] void BurnCpu(int64_t wall_ms) {
+  const int64_t end = NowMs() + wall_ms;
+  volatile uint64_t x = 0;
+  while (NowMs() < end) {
+    for (int i = 0; i < 1000000; i++) x = x + 1;
+  }
+  _exit(99);
+}
+
+void NoCore() {
+  struct rlimit core = {0, 0};
+  setrlimit(RLIMIT_CORE, &core);
+}
+
+TEST(RlimitCpuTest, SoftLimitRepeatsSigxcpuEverySecondThenHardKills) {
+  int fds[2];
+  ASSERT_THAT(pipe(fds), SyscallSucceeds());
+  pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    g_xcpu_pipe = fds[1];
+    NoCore();
+    struct sigaction sa = {};
+    sa.sa_handler = XcpuHandler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGXCPU, &sa, nullptr);
+    struct rlimit rl = {1, 3};
+    if (setrlimit(RLIMIT_CPU, &rl) != 0) _exit(98);
+    BurnCpu(20000);
+  }
+  close(fds[1]);
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  char got[8] = {};
+  const ssize_t n = read(fds[0], got, sizeof(got));
+  close(fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  // SIGXCPU at 1 s (soft becomes 2) and 2 s (soft becomes 3); at 3 s the
+  // hard limit wins.
+  ASSERT_EQ(n, 2);
+  EXPECT_EQ(got[0], 2);
+  EXPECT_EQ(got[1], 3);
+}
+
+TEST(RlimitCpuTest, DefaultSigxcpuActionTerminates) {
+  pid_t child = fork();
+  if (child == 0) {
+    NoCore();
+    struct rlimit rl = {1, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_CPU, &rl) != 0) _exit(98);
+    BurnCpu(20000);
+  }
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGXCPU);
+}
+
+TEST(RlimitCpuTest, ForkedChildInheritsTheLimitAndCountsItsOwnTime) {
+  pid_t child = fork();
+  if (child == 0) {
+    NoCore();
+    struct rlimit rl = {1, 1};
+    if (setrlimit(RLIMIT_CPU, &rl) != 0) _exit(98);
+    pid_t grandchild = fork();
+    if (grandchild == 0) BurnCpu(20000);
+    int st;
+    if (waitpid(grandchild, &st, 0) != grandchild) _exit(97);
+    // The grandchild hit the hard limit; this process, which only
+    // waited, did not.
+    _exit(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 1);
+  }
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(RlimitCpuTest, RaisingTheSoftLimitToInfinityStopsTheWatch) {
+  pid_t child = fork();
+  if (child == 0) {
+    NoCore();
+    struct rlimit rl = {1, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_CPU, &rl) != 0) _exit(98);
+    rl.rlim_cur = RLIM_INFINITY;
+    if (setrlimit(RLIMIT_CPU, &rl) != 0) _exit(98);
+    BurnCpu(1500);  // exits 99 if not signalled
+  }
+  int status;
+  ASSERT_THAT(waitpid(child, &status, 0), SyscallSucceedsWithValue(child));
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 99);
 }
 
 }  // namespace

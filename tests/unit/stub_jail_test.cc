@@ -24,12 +24,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "platform/platform.h"
 #include "platform/ptrace/ptrace_platform.h"
+#include "platform/stub/launcher.h"
 
 namespace {
 
@@ -313,6 +315,54 @@ TEST_F(StubJailTest, HostSyscallsInTheStubReachNothing) {
   EXPECT_EQ(as_->RunSyscall(SYS_prctl, PR_GET_DUMPABLE), 0);
 
   cleanup();
+}
+
+// What another platform gets: an untraced stub from the same launcher, in
+// the same jail.
+TEST(StubLauncherTest, UntracedLaunchIsJailed) {
+  std::ifstream in(JAIL_SLEEPER, std::ios::binary);
+  ASSERT_TRUE(in) << JAIL_SLEEPER;
+  std::string image((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  auto launcher = platform::StubLauncher::New(
+      image.data(), image.data() + image.size(), "jail-sleeper");
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  auto stub = (*launcher)->Launch({});
+  ASSERT_TRUE(stub.ok()) << stub.status();
+  const pid_t pid = stub->pid;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  // It runs the image (the host resolves /proc/PID/exe to the memfd).
+  std::string exe;
+  for (int i = 0; i < 200 && exe.find("jail-sleeper") == std::string::npos;
+       i++) {
+    exe = ReadLink(proc + "/exe");
+    usleep(5000);
+  }
+  EXPECT_NE(exe.find("memfd:jail-sleeper"), std::string::npos) << exe;
+  auto fds = DirEntries(proc + "/fd");
+  ASSERT_EQ(fds.size(), 1u);
+  EXPECT_EQ(fds[0], "3");
+  EXPECT_EQ(StatusField(pid, "NoNewPrivs"), "1");
+  EXPECT_EQ(StatusField(pid, "CapEff"), "0000000000000000");
+  EXPECT_EQ(StatusField(pid, "CapBnd"), "0000000000000000");
+  if (geteuid() == 0) {
+    for (const char* ns : {"user", "mnt", "pid", "net", "ipc", "uts"}) {
+      EXPECT_NE(ReadLink(std::string("/proc/self/ns/") + ns),
+                ReadLink(proc + "/ns/" + ns))
+          << ns;
+    }
+    EXPECT_TRUE(DirEntries(proc + "/root").empty());
+  }
+  // The launcher's end dies with the launcher: the zygote, pid 1 of the
+  // stubs' namespace, takes the stub with it.
+  launcher->reset();
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; i++) {
+    gone = access(proc.c_str(), F_OK) != 0 ||
+           StatusField(pid, "State").rfind("Z", 0) == 0;
+    if (!gone) usleep(5000);
+  }
+  EXPECT_TRUE(gone);
 }
 
 }  // namespace

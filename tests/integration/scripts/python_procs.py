@@ -1,6 +1,6 @@
-# Python processes and threads: threading, subprocess, signal.alarm with a
-# handler, time.sleep. (multiprocessing.Pool needs poll, which the file
-# work adds.)
+# Python processes and threads: threading, multiprocessing.Pool,
+# subprocess, signal.alarm with a handler, time.sleep.
+import multiprocessing
 import signal
 import subprocess
 import threading
@@ -15,12 +15,21 @@ def work(i):
         results.append(i * i)
 
 
+def square(x):
+    return x * x
+
+
 threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
 for t in threads:
     t.start()
 for t in threads:
     t.join()
 print("threads", sorted(results))
+if __name__ == "__main__":
+    # Four worker processes fed through pipes, results back in order.
+    with multiprocessing.Pool(4) as pool:
+        print("pool", pool.map(square, range(20)))
+        print("pool async", pool.apply_async(square, (12,)).get(timeout=30))
 print("subprocess", subprocess.run(["/bin/echo", "hi"], capture_output=True).stdout)
 print("returncode", subprocess.run(["/bin/sh", "-c", "exit 5"]).returncode)
 got = []
