@@ -265,6 +265,9 @@ absl::StatusOr<std::unique_ptr<PortPublisher>> PortPublisher::Start(
   PortPublisher* raw = p.get();
   p->acceptor_ = std::thread([raw] { raw->AcceptLoop(); });
   if (!p->udp_listeners_.empty()) {
+    std::shared_ptr<Network> n = p->net_.lock();
+    if (!n) return absl::FailedPreconditionError("network gone");
+    p->udp_net_ = n.get();
     p->udp_ = std::thread([raw] { raw->UdpLoop(); });
   }
   return p;
@@ -379,8 +382,6 @@ void PortPublisher::UdpLoop() {
         auto key = std::make_pair(li, client);
         auto it = assoc.find(key);
         if (it == assoc.end()) {
-          std::shared_ptr<Network> net = net_.lock();
-          if (!net) break;
           if (assoc.size() >= kMaxUdpAssociations) {
             auto lru = assoc.begin();
             for (auto j = assoc.begin(); j != assoc.end(); ++j) {
@@ -388,7 +389,7 @@ void PortPublisher::UdpLoop() {
             }
             drop(lru);
           }
-          int fd = net->HostSocket(AF_INET, SOCK_DGRAM, 0);
+          int fd = udp_net_->HostSocket(AF_INET, SOCK_DGRAM, 0);
           if (fd < 0) continue;
           sockaddr_in to = {};
           to.sin_family = AF_INET;

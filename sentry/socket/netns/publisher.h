@@ -62,6 +62,11 @@ class PortPublisher {
   void UdpLoop();
 
   std::weak_ptr<Network> net_;
+  // The same network for the UDP thread, which never owns it: the network
+  // destroys this publisher (joining that thread) before anything else, so
+  // it outlives the thread, and the thread can never be the one running
+  // the network's destructor (which would join itself).
+  Network* udp_net_ = nullptr;
   struct Listener {
     int fd;
     PortMapping mapping;
