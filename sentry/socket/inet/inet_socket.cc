@@ -91,17 +91,17 @@ int64_t NewInetSocket(Task& t, int family, int type, int protocol,
 void InetSocket::SetCreator(Task& t) {
   sentry::Credentials c = t.thread_group().creds();
   SetOwner(c.fsuid, c.fsgid);
-}
-
-InetSocket::InetSocket(int host_fd, int family, int type, int protocol,
-                       int status_flags)
-    : Socket(family, type, protocol, status_flags), fd_(host_fd) {
+  // Indexed for /proc/net once its owner is known (proc_net.h).
   struct stat st;
-  if (fstat(fd_, &st) == 0) {
+  if (host_ino_ == 0 && fstat(fd_, &st) == 0) {
     host_ino_ = st.st_ino;
     RegisterHostInode(host_ino_, this);
   }
 }
+
+InetSocket::InetSocket(int host_fd, int family, int type, int protocol,
+                       int status_flags)
+    : Socket(family, type, protocol, status_flags), fd_(host_fd) {}
 
 InetSocket::~InetSocket() {
   if (host_ino_) UnregisterHostInode(host_ino_);
