@@ -136,6 +136,13 @@ inline constexpr uint64_t kSIOCINQ = 0x541B;
 inline constexpr uint64_t kSIOCOUTQ = 0x5411;
 inline constexpr uint64_t kSIOCOUTQNSD = 0x894B;
 inline constexpr uint64_t kSIOCATMARK = 0x8905;
+// The last packet's receive time: the old forms take the caller's native
+// timeval/timespec (32-bit fields on i386), the _NEW forms (Linux 5.1)
+// always two 64-bit fields.
+inline constexpr uint64_t kSIOCGSTAMP_OLD = 0x8906;
+inline constexpr uint64_t kSIOCGSTAMPNS_OLD = 0x8907;
+inline constexpr uint64_t kSIOCGSTAMP_NEW = 0x80108906;
+inline constexpr uint64_t kSIOCGSTAMPNS_NEW = 0x80108907;
 
 }  // namespace uapi
 

@@ -28,6 +28,7 @@ absl::StatusOr<SandboxParts> BuildSandboxParts(
     if (!p.host_ip().empty()) m.host_ip = p.host_ip();
     m.host_port = static_cast<uint16_t>(p.host_port());
     m.sandbox_port = static_cast<uint16_t>(p.sandbox_port());
+    m.udp = p.protocol() == "udp";
     ports.push_back(m);
   }
   if (absl::Status st = (*net)->Publish(ports); !st.ok()) {

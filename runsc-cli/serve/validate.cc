@@ -25,10 +25,6 @@ grpc::Status Invalid(const std::string& field, const std::string& why) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                       absl::StrCat(field, ": ", why));
 }
-grpc::Status Unsupported(const std::string& field, const std::string& why) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      absl::StrCat(field, ": ", why));
-}
 
 grpc::Status CheckStrings(const google::protobuf::RepeatedPtrField<std::string>& v,
                           const std::string& field, bool env, size_t* total) {
@@ -145,9 +141,6 @@ grpc::Status ValidateSpec(const runsc::v1::SandboxSpec& spec) {
     const std::string f = absl::StrCat("spec.ports[", i, "]");
     if (p.protocol() != "" && p.protocol() != "tcp" && p.protocol() != "udp") {
       return Invalid(f + ".protocol", "want tcp or udp");
-    }
-    if (p.protocol() == "udp") {
-      return Unsupported(f + ".protocol", "only TCP ports can be published");
     }
     if (p.host_port() == 0 || p.host_port() > 65535) {
       return Invalid(f + ".host_port", "want 1..65535");

@@ -697,6 +697,21 @@ int64_t MemoryManager::CopyIn(uint64_t addr, void* dst, uint64_t n) {
   return r == static_cast<int64_t>(n) ? r : -EFAULT;
 }
 
+uint64_t MemoryManager::WritablePrefix(uint64_t addr, uint64_t n) {
+  if (n == 0 || addr >= kTaskSize) return 0;
+  uint64_t end = AddOverflows(addr, n) ? kTaskSize : std::min(addr + n, kTaskSize);
+  absl::MutexLock l(&mu_);
+  uint64_t cur = addr;
+  auto it = vmas_.upper_bound(addr);
+  if (it != vmas_.begin()) --it;
+  for (; it != vmas_.end() && cur < end; ++it) {
+    if (it->second.end <= cur) continue;
+    if (it->second.start > cur || !(it->second.prot & PROT_WRITE)) break;
+    cur = it->second.end;
+  }
+  return std::min(cur, end) - addr;
+}
+
 int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t n) {
   if (n == 0) return 0;
   if (AddOverflows(addr, n) || addr + n > kTaskSize) return -EFAULT;

@@ -114,6 +114,11 @@ class MemoryManager {
   // bytes (excluding the NUL): -EFAULT or -ENAMETOOLONG on failure.
   int64_t CopyIn(uint64_t addr, void* dst, uint64_t n);
   int64_t CopyOut(uint64_t addr, const void* src, uint64_t n);
+  // How many of the `n` bytes at `addr` lie in writable mappings, from
+  // `addr` on: a read checks this before taking data it could not
+  // deliver, so a fault leaves the data where it was (Linux copies before
+  // it consumes: pipe_read, unix_stream_read_generic, tcp_recvmsg).
+  uint64_t WritablePrefix(uint64_t addr, uint64_t n);
   // Scatter/gather (readv/writev): the ranges filled from / gathered into
   // one sentry buffer in as few host calls as the platform allows. Return
   // the bytes copied in order up to the first fault (possibly short), or

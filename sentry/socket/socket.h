@@ -84,6 +84,9 @@ struct RecvResult {
   std::string address;          // sender's address, when known
   ControlMessages control;
   int msg_flags = 0;            // MSG_TRUNC, MSG_CTRUNC, MSG_EOR... for msg_flags
+  // A stream receive with MSG_TRUNC: `len` bytes were taken (or peeked)
+  // and dropped, nothing was stored in the buffer (tcp_recvmsg).
+  bool discarded = false;
 };
 
 class Socket : public vfs::FileDescription {
@@ -105,6 +108,8 @@ class Socket : public vfs::FileDescription {
   int protocol() const { return protocol_; }
   // The sockfs inode number ("socket:[ino]" in /proc/PID/fd, st_ino).
   uint64_t ino() const { return ino_; }
+  // The creator's fsuid (the uid column of /proc/net/*).
+  uint32_t owner_uid() const { return uid_; }
 
   virtual int64_t Bind(Task& t, const std::string& address) = 0;
   virtual int64_t Listen(Task& t, int backlog) = 0;

@@ -152,6 +152,25 @@ void Advance(const std::vector<IoSeg>& segs, SegCursor* cur, uint64_t n) {
   }
 }
 
+// How many of the next `n` bytes of `segs` from `cur` can be written
+// without a fault, counting from `cur` up to the first byte that cannot
+// (empty iovecs skipped).
+uint64_t WritableRun(Task& t, const std::vector<IoSeg>& segs, SegCursor cur,
+                     uint64_t n) {
+  uint64_t ok = 0;
+  while (ok < n && cur.seg < segs.size()) {
+    uint64_t take = std::min(segs[cur.seg].len - cur.off, n - ok);
+    if (take > 0) {
+      uint64_t w = t.mm().WritablePrefix(segs[cur.seg].base + cur.off, take);
+      ok += w;
+      if (w < take) break;
+    }
+    ++cur.seg;
+    cur.off = 0;
+  }
+  return ok;
+}
+
 // Copies `n` bytes of `data` out to the iovecs at `cur` — one host call for
 // all of them where the platform can (readv batching) — and advances `cur`
 // past what was copied. Returns the bytes copied (short on a fault).
@@ -203,8 +222,16 @@ int64_t DoRead(Task& t, vfs::FileDescription& f,
   IoBuffer buf(std::min(total, kIoChunk));
   uint64_t done = 0;
   SegCursor cur;
+  // Stream sockets keep what a faulting read would have taken (see
+  // WritableRun); datagrams are consumed by Linux even then.
+  const auto* sock = dynamic_cast<const socket::Socket*>(&f);
+  const bool keep_on_fault = sock && sock->type() == SOCK_STREAM;
   while (done < total) {
     uint64_t want = std::min<uint64_t>(total - done, buf.size());
+    if (keep_on_fault) {
+      want = WritableRun(t, segs, cur, want);
+      if (want == 0) return done ? static_cast<int64_t>(done) : -EFAULT;
+    }
     int64_t n = pos < 0 ? f.Read(t, buf.data(), want)
                         : f.PRead(buf.data(), want, pos + static_cast<int64_t>(done));
     if (n < 0) return done ? static_cast<int64_t>(done) : n;

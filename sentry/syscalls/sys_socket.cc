@@ -25,6 +25,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signals.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/memory_manager.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/socket/socket.h"
 #include "sentry/syscalls/sys_file_util.h"
@@ -430,17 +431,39 @@ int64_t DoRecv(Task& t, Socket& s, const std::vector<IoSeg>& segs, int flags,
                RecvResult* res) {
   if (s.nonblocking()) flags |= MSG_DONTWAIT;
   const uint64_t total = TotalLen(segs);
-  const uint64_t want = std::min(total, socket::kSocketChunk);
+  uint64_t want = std::min(total, socket::kSocketChunk);
+  bool limited = false;
+  // A stream receive takes no more than can be delivered: Linux copies
+  // before it consumes (unix_stream_read_generic, tcp_recvmsg), so a
+  // fault leaves the data queued (EFAULT when not one byte could go). A
+  // datagram is consumed even then, as Linux drops it. MSG_TRUNC on a
+  // stream copies nothing, so no check.
+  if (s.type() == SOCK_STREAM && want > 0 && !(flags & MSG_TRUNC)) {
+    uint64_t ok = 0;
+    for (const IoSeg& g : segs) {
+      if (ok >= want) break;
+      uint64_t take = std::min(g.len, want - ok);
+      uint64_t w = t.mm().WritablePrefix(g.base, take);
+      ok += w;
+      if (w < take) break;
+    }
+    if (ok == 0) return -EFAULT;
+    limited = ok < want;
+    want = ok;
+  }
   char* buf = Buffer(want);
   int64_t n = s.RecvMsg(t, buf, want, flags, res);
   if (n < 0) return n;
   uint64_t got = res->len;
+  // Dropped by the family (a stream's MSG_TRUNC): nothing to copy, and the
+  // buffer holds nothing of it.
+  if (res->discarded) return static_cast<int64_t>(got);
   uint64_t out = CopySegs(t, segs, 0, buf, got, /*out=*/true);
   if (out < got) return out ? static_cast<int64_t>(out) : -EFAULT;
   // MSG_WAITALL on a stream larger than one chunk: keep going.
   uint64_t done = got;
   while (s.type() == SOCK_STREAM && (flags & MSG_WAITALL) &&
-         !(flags & MSG_PEEK) && got == want && done < total) {
+         !(flags & MSG_PEEK) && !limited && got == want && done < total) {
     uint64_t w = std::min(total - done, socket::kSocketChunk);
     buf = Buffer(w);
     RecvResult more;

@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -909,6 +911,90 @@ TEST(SocketInet, ManyClientsOneServerThreaded) {
   }
   for (auto& t : clients) t.join();
   server.join();
+}
+
+// tcp_recvmsg's MSG_TRUNC: the bytes are consumed (or, with MSG_PEEK,
+// counted) without being copied, so even a null buffer is fine.
+TEST(SocketInet, TcpRecvTruncDiscardsWithoutCopying) {
+  int l = Listener();
+  ASSERT_THAT(l, SyscallSucceeds());
+  FdCloser cl(l);
+  FdCloser client, server;
+  ASSERT_TRUE(Connect(l, &client, &server));
+  ASSERT_THAT(send(client.get(), "abcdefgh", 8, 0), SyscallSucceedsWithValue(8));
+  int avail = 0;
+  for (int i = 0; i < 1000 && avail < 8; i++) {
+    pollfd p{server.get(), POLLIN, 0};
+    poll(&p, 1, 10);
+    ASSERT_THAT(ioctl(server.get(), FIONREAD, &avail), SyscallSucceeds());
+  }
+  ASSERT_EQ(avail, 8);
+  EXPECT_THAT(recv(server.get(), nullptr, 2, MSG_TRUNC | MSG_PEEK),
+              SyscallSucceedsWithValue(2));
+  char buf[8];
+  memset(buf, 'Z', sizeof(buf));
+  EXPECT_THAT(recv(server.get(), buf, 3, MSG_TRUNC), SyscallSucceedsWithValue(3));
+  EXPECT_EQ(std::string(buf, 3), "ZZZ");
+  EXPECT_THAT(recv(server.get(), nullptr, 2, MSG_TRUNC), SyscallSucceedsWithValue(2));
+  ASSERT_THAT(recv(server.get(), buf, sizeof(buf), 0), SyscallSucceedsWithValue(3));
+  EXPECT_EQ(std::string(buf, 3), "fgh");
+}
+
+// SIOCGSTAMP/SIOCGSTAMPNS: ENOENT until a packet was received, then its
+// receive time (here: between the clock readings around the send).
+TEST(SocketInet, UdpSiocgstamp) {
+  int r = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_THAT(r, SyscallSucceeds());
+  FdCloser cr(r);
+  sockaddr_in a = Loopback4();
+  ASSERT_THAT(bind(r, reinterpret_cast<sockaddr*>(&a), sizeof(a)), SyscallSucceeds());
+  a = Loopback4(PortOf(r));
+  timeval tv;
+  EXPECT_THAT(ioctl(r, SIOCGSTAMP, &tv), SyscallFailsWithErrno(ENOENT));
+  int w = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_THAT(w, SyscallSucceeds());
+  FdCloser cw(w);
+  timespec before, after;
+  clock_gettime(CLOCK_REALTIME, &before);
+  ASSERT_THAT(sendto(w, "x", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)),
+              SyscallSucceedsWithValue(1));
+  char c;
+  ASSERT_THAT(recv(r, &c, 1, 0), SyscallSucceedsWithValue(1));
+  clock_gettime(CLOCK_REALTIME, &after);
+  ASSERT_THAT(ioctl(r, SIOCGSTAMP, &tv), SyscallSucceeds());
+  int64_t us = tv.tv_sec * 1000000ll + tv.tv_usec;
+  EXPECT_GE(us, before.tv_sec * 1000000ll + before.tv_nsec / 1000 - 1);
+  EXPECT_LE(us, after.tv_sec * 1000000ll + after.tv_nsec / 1000 + 1);
+  timespec ts;
+  ASSERT_THAT(ioctl(r, SIOCGSTAMPNS, &ts), SyscallSucceeds());
+  EXPECT_EQ(ts.tv_sec, tv.tv_sec);
+  EXPECT_EQ(ts.tv_nsec / 1000, tv.tv_usec);
+  long long v[2];
+  ASSERT_THAT(ioctl(r, SIOCGSTAMP_NEW, v), SyscallSucceeds());
+  EXPECT_EQ(v[0], tv.tv_sec);
+  EXPECT_EQ(v[1], tv.tv_usec);
+  EXPECT_THAT(ioctl(r, SIOCGSTAMP, nullptr), SyscallFailsWithErrno(EFAULT));
+}
+
+// tcp_recvmsg copies before it consumes: a receive into unwritable memory
+// is EFAULT and the bytes stay queued.
+TEST(SocketInet, TcpReceiveFaultLeavesDataQueued) {
+  int l = Listener();
+  ASSERT_THAT(l, SyscallSucceeds());
+  FdCloser cl(l);
+  FdCloser client, server;
+  ASSERT_TRUE(Connect(l, &client, &server));
+  ASSERT_THAT(send(client.get(), "abc", 3, 0), SyscallSucceedsWithValue(3));
+  pollfd p{server.get(), POLLIN, 0};
+  ASSERT_THAT(poll(&p, 1, 5000), SyscallSucceedsWithValue(1));
+  void* ro = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(ro, MAP_FAILED);
+  EXPECT_THAT(recv(server.get(), ro, 3, 0), SyscallFailsWithErrno(EFAULT));
+  EXPECT_THAT(read(server.get(), ro, 3), SyscallFailsWithErrno(EFAULT));
+  char buf[4];
+  ASSERT_THAT(recv(server.get(), buf, sizeof(buf), 0), SyscallSucceedsWithValue(3));
+  EXPECT_EQ(std::string(buf, 3), "abc");
+  munmap(ro, 4096);
 }
 
 }  // namespace

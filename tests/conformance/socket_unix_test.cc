@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -1395,6 +1396,45 @@ TEST(UnixSocketTest, SpliceBetweenPipeAndSocket) {
   char buf[16];
   EXPECT_THAT(read(pp[0], buf, sizeof(buf)), SyscallSucceedsWithValue(7));
   EXPECT_EQ(std::string(buf, 7), "spliced");
+}
+
+// unix_stream_read_generic copies before it consumes: a receive into memory
+// that cannot be written fails with EFAULT and the data stays queued (for
+// recv, recvmsg, read and readv alike). A datagram, by contrast, is taken
+// off the queue before the copy and lost (unix_dgram_recvmsg).
+TEST(SocketUnix, StreamReceiveFaultLeavesDataQueued) {
+  int sv[2];
+  ASSERT_THAT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), SyscallSucceeds());
+  FdCloser c0(sv[0]), c1(sv[1]);
+  void* ro = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(ro, MAP_FAILED);
+  ASSERT_THAT(write(sv[0], "hello", 5), SyscallSucceedsWithValue(5));
+  EXPECT_THAT(recv(sv[1], ro, 5, 0), SyscallFailsWithErrno(EFAULT));
+  EXPECT_THAT(read(sv[1], ro, 5), SyscallFailsWithErrno(EFAULT));
+  struct iovec iov{ro, 5};
+  EXPECT_THAT(readv(sv[1], &iov, 1), SyscallFailsWithErrno(EFAULT));
+  struct msghdr m = {};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  EXPECT_THAT(recvmsg(sv[1], &m, 0), SyscallFailsWithErrno(EFAULT));
+  EXPECT_THAT(recv(sv[1], reinterpret_cast<void*>(8), 5, 0),
+              SyscallFailsWithErrno(EFAULT));
+  int n = 0;
+  ASSERT_THAT(ioctl(sv[1], FIONREAD, &n), SyscallSucceeds());
+  EXPECT_EQ(n, 5);
+  char buf[8];
+  ASSERT_THAT(recv(sv[1], buf, sizeof(buf), 0), SyscallSucceedsWithValue(5));
+  EXPECT_EQ(std::string(buf, 5), "hello");
+
+  int dg[2];
+  ASSERT_THAT(socketpair(AF_UNIX, SOCK_DGRAM, 0, dg), SyscallSucceeds());
+  FdCloser d0(dg[0]), d1(dg[1]);
+  ASSERT_THAT(send(dg[0], "one", 3, 0), SyscallSucceedsWithValue(3));
+  ASSERT_THAT(send(dg[0], "two", 3, 0), SyscallSucceedsWithValue(3));
+  EXPECT_THAT(recv(dg[1], ro, 3, 0), SyscallFailsWithErrno(EFAULT));
+  ASSERT_THAT(recv(dg[1], buf, sizeof(buf), 0), SyscallSucceedsWithValue(3));
+  EXPECT_EQ(std::string(buf, 3), "two");
+  munmap(ro, 4096);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -35,6 +36,23 @@ TEST(PortMapping, Parses) {
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->host_ip, "::1");
   EXPECT_EQ(m->host_port, 9000);
+}
+
+TEST(PortMapping, ParsesProtocol) {
+  auto m = ParsePortMapping("5353:53/udp");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->udp);
+  EXPECT_EQ(m->host_port, 5353);
+  EXPECT_EQ(m->sandbox_port, 53);
+  m = ParsePortMapping("[::1]:8080:80/tcp");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_FALSE(m->udp);
+  EXPECT_EQ(m->host_ip, "::1");
+  EXPECT_FALSE(ParsePortMapping("8080:80").value().udp);
+  for (const char* bad : {"8080:80/sctp", "8080:80/", "8080:80/udp/udp",
+                          "/udp"}) {
+    EXPECT_FALSE(ParsePortMapping(bad).ok()) << bad;
+  }
 }
 
 TEST(PortMapping, RejectsBadSpecs) {
@@ -252,6 +270,101 @@ TEST_F(NetnsTest, PublishNeedsLoopbackAndAFreePort) {
   EXPECT_NE(st.message().find(std::to_string(m.host_port)), std::string::npos)
       << st;
   close(busy);
+}
+
+// A UDP port with nothing bound on the host right now.
+uint16_t FreeUdpPort() {
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+// -p .../udp: datagrams both ways, one association (one sandbox-side peer)
+// per host client address, replies coming from the published address.
+TEST_F(NetnsTest, PublishUdpPerClientAssociations) {
+  auto net = Network::Create(NetworkMode::kLoopback);
+  ASSERT_TRUE(net.ok()) << net.status();
+  int srv = (*net)->HostSocket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(srv, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(srv, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  socklen_t len = sizeof(a);
+  ASSERT_EQ(getsockname(srv, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  // Echo server: answers each datagram with "<peer port>:<data>", for the
+  // four datagrams the clients send.
+  std::vector<uint16_t> peers;
+  std::thread server([srv, &peers] {
+    for (int i = 0; i < 4; i++) {
+      struct pollfd p{srv, POLLIN, 0};
+      ASSERT_EQ(poll(&p, 1, 10000), 1);
+      char buf[256];
+      sockaddr_in from;
+      socklen_t fl = sizeof(from);
+      ssize_t n = recvfrom(srv, buf, sizeof(buf), 0,
+                           reinterpret_cast<sockaddr*>(&from), &fl);
+      ASSERT_GT(n, 0);
+      peers.push_back(ntohs(from.sin_port));
+      std::string reply =
+          std::to_string(ntohs(from.sin_port)) + ":" + std::string(buf, n);
+      ASSERT_EQ(sendto(srv, reply.data(), reply.size(), 0,
+                       reinterpret_cast<sockaddr*>(&from), fl),
+                static_cast<ssize_t>(reply.size()));
+    }
+  });
+
+  PortMapping m;
+  m.host_port = FreeUdpPort();
+  m.sandbox_port = ntohs(a.sin_port);
+  m.udp = true;
+  ASSERT_TRUE((*net)->Publish({m}).ok());
+  sockaddr_in h = {};
+  h.sin_family = AF_INET;
+  h.sin_port = htons(m.host_port);
+  h.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int c1 = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int c2 = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  // Each reply is checked to come from the published address.
+  auto exchange = [&](int c, const std::string& msg) -> std::string {
+    EXPECT_EQ(sendto(c, msg.data(), msg.size(), 0,
+                     reinterpret_cast<sockaddr*>(&h), sizeof(h)),
+              static_cast<ssize_t>(msg.size()));
+    struct pollfd p{c, POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1) return "timeout";
+    char buf[256];
+    sockaddr_in from;
+    socklen_t fl = sizeof(from);
+    ssize_t n = recvfrom(c, buf, sizeof(buf), 0,
+                         reinterpret_cast<sockaddr*>(&from), &fl);
+    if (n < 0) return strerror(errno);
+    EXPECT_EQ(from.sin_port, h.sin_port);
+    EXPECT_EQ(from.sin_addr.s_addr, h.sin_addr.s_addr);
+    return std::string(buf, n);
+  };
+  std::string r1 = exchange(c1, "one");
+  std::string r2 = exchange(c2, "two");
+  std::string r3 = exchange(c1, "three");
+  std::string r4 = exchange(c2, "four");
+  server.join();
+  ASSERT_EQ(peers.size(), 4u);
+  // c1's datagrams share a sandbox-side peer, c2's another one.
+  EXPECT_EQ(peers[0], peers[2]);
+  EXPECT_EQ(peers[1], peers[3]);
+  EXPECT_NE(peers[0], peers[1]);
+  EXPECT_EQ(r1, std::to_string(peers[0]) + ":one");
+  EXPECT_EQ(r2, std::to_string(peers[1]) + ":two");
+  EXPECT_EQ(r3, std::to_string(peers[0]) + ":three");
+  EXPECT_EQ(r4, std::to_string(peers[1]) + ":four");
+  close(c1);
+  close(c2);
+  close(srv);
 }
 
 }  // namespace

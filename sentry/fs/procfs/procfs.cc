@@ -23,7 +23,11 @@
 #include "abi/linux/resource.h"
 #include "sentry/fs/procfs/kernel_view.h"
 #include "sentry/fs/procfs/nodes.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/socket/inet/proc_net.h"
+#include "sentry/socket/netns/network.h"
+#include "sentry/socket/unix/unix_socket.h"
 #include "sentry/mm/memory_manager.h"
 #include "sentry/vfs/dentry.h"
 #include "sentry/vfs/fd_table.h"
@@ -392,6 +396,7 @@ DentryPtr MakeFdDir(const Target& tgt, const DentryPtr& parent, bool info,
   return d;
 }
 
+DentryPtr MakeNetDir(ProcFs* fs, const DentryPtr& parent);
 DentryPtr MakeProcessDir(const Target& tgt, const DentryPtr& parent,
                          const std::string& name);
 
@@ -513,6 +518,9 @@ std::vector<StaticEntry> ProcessEntries(const Target& tgt) {
               return 0;
             });
       }});
+  e.push_back(StaticEntry{"net", S_IFDIR, [fs](const DentryPtr& self) {
+                            return MakeNetDir(fs, self);
+                          }});
   e.push_back(StaticEntry{"cgroup", S_IFREG, [fs](const DentryPtr& self) {
                             return MakeConst(fs, self, "cgroup", "0::/\n");
                           }});
@@ -681,6 +689,37 @@ std::string UnameField(int which) {
   }
 }
 
+// /proc/PID/net (and /proc/net, a link to self/net): the sandbox's network
+// namespace, one per sandbox (socket/inet/proc_net.h).
+DentryPtr MakeNetDir(ProcFs* fs, const DentryPtr& parent) {
+  std::vector<StaticEntry> entries;
+  for (const char* n :
+       {"dev", "if_inet6", "route", "tcp", "tcp6", "udp", "udp6"}) {
+    std::string name = n;
+    entries.push_back(StaticEntry{
+        name, S_IFREG, [fs, name](const DentryPtr& self) {
+          return MakeFile(
+              fs, self, name,
+              [fs, name](const Credentials& c, std::string* out) -> int64_t {
+                const std::shared_ptr<socket::Network>& net =
+                    fs->kernel().config().network;
+                if (net) return socket::NetTableText(*net, name, out);
+                if (!c.task) return -ENOENT;
+                return socket::NetTableText(socket::Network::Of(*c.task),
+                                            name, out);
+              });
+        }});
+  }
+  entries.push_back(StaticEntry{"unix", S_IFREG, [fs](const DentryPtr& self) {
+    return MakeFile(fs, self, "unix",
+                    [](const Credentials&, std::string* out) -> int64_t {
+                      *out = socket::UnixProcNetText();
+                      return 0;
+                    });
+  }});
+  return MakeStaticDir(fs, parent, "net", std::move(entries));
+}
+
 DentryPtr MakeSysDir(ProcFs* fs, const DentryPtr& parent) {
   auto cst = [fs](const std::string& name, std::string text) {
     return StaticEntry{name, S_IFREG, [fs, name, text](const DentryPtr& self) {
@@ -783,6 +822,14 @@ DentryPtr MakeRoot(ProcFs* fs) {
               if (c.pid <= 0) return -ENOENT;
               *out = absl::StrCat(c.pid, "/task/", c.tid);
               return 0;
+            });
+      }});
+  statics->push_back(StaticEntry{
+      "net", S_IFLNK, [fs](const DentryPtr& self) -> DentryPtr {
+        return std::make_shared<Link>(
+            fs, self, "net", [](const Credentials&, std::string* out) {
+              *out = "self/net";
+              return int64_t{0};
             });
       }});
   statics->push_back(StaticEntry{

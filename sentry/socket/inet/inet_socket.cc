@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,11 +14,13 @@
 
 #include "abi/linux/errno.h"
 #include "abi/linux/inet.h"
+#include "abi/linux/time.h"
 #include "sentry/fs/host_fd/host_notifier.h"
 #include "platform/platform.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/thread_group.h"
 #include "sentry/socket/inet/inet_control.h"
+#include "sentry/socket/inet/proc_net.h"
 #include "sentry/socket/netns/interfaces.h"
 #include "sentry/socket/netns/network.h"
 
@@ -88,6 +91,12 @@ int64_t NewInetSocket(Task& t, int family, int type, int protocol,
 void InetSocket::SetCreator(Task& t) {
   sentry::Credentials c = t.thread_group().creds();
   SetOwner(c.fsuid, c.fsgid);
+  // Indexed for /proc/net once its owner is known (proc_net.h).
+  struct stat st;
+  if (host_ino_ == 0 && fstat(fd_, &st) == 0) {
+    host_ino_ = st.st_ino;
+    RegisterHostInode(host_ino_, this);
+  }
 }
 
 InetSocket::InetSocket(int host_fd, int family, int type, int protocol,
@@ -95,6 +104,7 @@ InetSocket::InetSocket(int host_fd, int family, int type, int protocol,
     : Socket(family, type, protocol, status_flags), fd_(host_fd) {}
 
 InetSocket::~InetSocket() {
+  if (host_ino_) UnregisterHostInode(host_ino_);
   fs::HostNotifier::Get().Remove(fd_);
   close(fd_);
 }
@@ -362,11 +372,11 @@ int64_t InetSocket::HostRecv(Task& t, void* buf, uint64_t len, int flags,
   m.msg_control = control;
   m.msg_controllen = sizeof(control);
   // Datagram sockets always ask for the datagram's real length. A stream's
-  // MSG_TRUNC (discard without copying) is not passed on: the host would
-  // leave the sentry's buffer unwritten, and that buffer must never reach
-  // the application; the data is received and handed over instead.
+  // MSG_TRUNC is tcp_recvmsg's "discard without copying": the host drops
+  // the bytes, leaves the sentry's buffer unwritten, and the result says
+  // so, so the syscall layer copies nothing out.
   int host_flags = (flags & (MSG_OOB | MSG_PEEK | MSG_ERRQUEUE)) | MSG_DONTWAIT;
-  if (!stream()) host_flags |= MSG_TRUNC;
+  if (!stream() || (flags & MSG_TRUNC)) host_flags |= MSG_TRUNC;
   ssize_t r;
   do {
     r = ::recvmsg(fd_, &m, host_flags);
@@ -377,6 +387,7 @@ int64_t InetSocket::HostRecv(Task& t, void* buf, uint64_t len, int flags,
   out->full_len = got;
   out->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_CTRUNC | MSG_EOR | MSG_OOB |
                                   MSG_ERRQUEUE);
+  out->discarded = stream() && (host_flags & MSG_TRUNC);
   if (!stream() && m.msg_namelen > 0) {
     out->address.assign(reinterpret_cast<const char*>(&ss),
                         std::min<size_t>(m.msg_namelen, sizeof(ss)));
@@ -443,6 +454,36 @@ int64_t InetSocket::Ioctl(Task& t, uint64_t cmd, uint64_t arg) {
       int v = 0;
       if (ioctl(fd_, cmd, &v) < 0) return -errno;
       return t.CopyOutObj(arg, v) < 0 ? -EFAULT : 0;
+    }
+    case uapi::kSIOCGSTAMP_OLD:
+    case uapi::kSIOCGSTAMPNS_OLD:
+    case uapi::kSIOCGSTAMP_NEW:
+    case uapi::kSIOCGSTAMPNS_NEW: {
+      // The host keeps the stamp (ENOENT before any packet was received);
+      // it is written in the layout the caller's form asks for, as
+      // sock_gettstamp does.
+      const bool ns = cmd == uapi::kSIOCGSTAMPNS_OLD ||
+                      cmd == uapi::kSIOCGSTAMPNS_NEW;
+      int64_t sec, frac;
+      if (ns) {
+        struct timespec ts;
+        if (ioctl(fd_, uapi::kSIOCGSTAMPNS_OLD, &ts) < 0) return -errno;
+        sec = ts.tv_sec;
+        frac = ts.tv_nsec;
+      } else {
+        struct timeval tv;
+        if (ioctl(fd_, uapi::kSIOCGSTAMP_OLD, &tv) < 0) return -errno;
+        sec = tv.tv_sec;
+        frac = tv.tv_usec;
+      }
+      const bool old = cmd == uapi::kSIOCGSTAMP_OLD ||
+                       cmd == uapi::kSIOCGSTAMPNS_OLD;
+      if (old && t.current_syscall().arch == platform::Arch::kI386) {
+        int32_t v[2] = {static_cast<int32_t>(sec), static_cast<int32_t>(frac)};
+        return t.CopyOut(arg, v, sizeof(v)) < 0 ? -EFAULT : 0;
+      }
+      int64_t v[2] = {sec, frac};
+      return t.CopyOut(arg, v, sizeof(v)) < 0 ? -EFAULT : 0;
     }
     default:
       return InterfaceIoctl(t, family(), cmd, arg);

@@ -76,6 +76,7 @@ class InetSocket : public Socket {
                         std::string* value);
 
   const int fd_;
+  uint64_t host_ino_ = 0;  // the host socket's inode (proc_net.h index)
   vfs::WaitQueue queue_;
   mutable absl::Mutex mu_;
   // SO_RCVTIMEO/SO_SNDTIMEO: infinite when unset; zero when set to a

@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <map>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -177,6 +179,16 @@ void Connection(std::shared_ptr<Network> net, int client, uint16_t port) {
 absl::StatusOr<PortMapping> ParsePortMapping(absl::string_view spec) {
   PortMapping m;
   absl::string_view rest = spec;
+  if (size_t slash = rest.rfind('/'); slash != absl::string_view::npos) {
+    absl::string_view proto = rest.substr(slash + 1);
+    if (proto == "udp") {
+      m.udp = true;
+    } else if (proto != "tcp") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"", spec, "\": protocol \"", proto, "\" is not tcp or udp"));
+    }
+    rest = rest.substr(0, slash);
+  }
   if (!rest.empty() && rest[0] == '[') {
     size_t close = rest.find(']');
     if (close == absl::string_view::npos || close + 1 >= rest.size() ||
@@ -231,35 +243,44 @@ absl::StatusOr<std::unique_ptr<PortPublisher>> PortPublisher::Start(
           absl::StrCat("host address \"", m.host_ip, "\" is not an address"));
     }
     // Created by this thread: in the sentry's own (the host's) namespace.
-    int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+    int fd = ::socket(ss.ss_family,
+                      (m.udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC |
+                          SOCK_NONBLOCK,
                       0);
     if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 ||
-        listen(fd, SOMAXCONN) < 0) {
+        (!m.udp && listen(fd, SOMAXCONN) < 0)) {
       int e = errno;
       close(fd);
       return absl::FailedPreconditionError(absl::StrCat(
-          "cannot listen on ", m.host_ip, ":", m.host_port, ": ",
-          strerror(e)));
+          "cannot ", m.udp ? "bind" : "listen on", " ", m.host_ip, ":",
+          m.host_port, m.udp ? "/udp" : "", ": ", strerror(e)));
     }
-    p->listeners_.push_back({fd, m});
+    (m.udp ? p->udp_listeners_ : p->listeners_).push_back({fd, m});
   }
   p->stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (p->stop_fd_ < 0) return absl::ErrnoToStatus(errno, "eventfd");
   PortPublisher* raw = p.get();
   p->acceptor_ = std::thread([raw] { raw->AcceptLoop(); });
+  if (!p->udp_listeners_.empty()) {
+    std::shared_ptr<Network> n = p->net_.lock();
+    if (!n) return absl::FailedPreconditionError("network gone");
+    p->udp_net_ = n.get();
+    p->udp_ = std::thread([raw] { raw->UdpLoop(); });
+  }
   return p;
 }
 
 PortPublisher::~PortPublisher() {
-  if (acceptor_.joinable()) {
-    uint64_t one = 1;
-    (void)!write(stop_fd_, &one, sizeof(one));
-    acceptor_.join();
-  }
+  // The eventfd stays readable once written: both threads see it.
+  uint64_t one = 1;
+  if (stop_fd_ >= 0) (void)!write(stop_fd_, &one, sizeof(one));
+  if (acceptor_.joinable()) acceptor_.join();
+  if (udp_.joinable()) udp_.join();
   for (Listener& l : listeners_) close(l.fd);
+  for (Listener& l : udp_listeners_) close(l.fd);
   if (stop_fd_ >= 0) close(stop_fd_);
 }
 
@@ -291,6 +312,109 @@ void PortPublisher::AcceptLoop() {
       }
     }
   }
+}
+
+namespace {
+// Docker's userland proxy keeps an idle UDP association for 90 s.
+constexpr auto kUdpIdle = std::chrono::seconds(90);
+constexpr size_t kMaxUdpAssociations = 1024;
+constexpr size_t kMaxDatagram = 65536;
+}  // namespace
+
+void PortPublisher::UdpLoop() {
+  BlockAllSignals();
+  using Clock = std::chrono::steady_clock;
+  struct Association {
+    int fd;                  // in the sandbox namespace, connected
+    size_t listener;         // index into udp_listeners_
+    std::string client;      // the client's sockaddr
+    Clock::time_point last;  // last datagram either way
+  };
+  // Keyed by listener index and client address.
+  std::map<std::pair<size_t, std::string>, Association> assoc;
+  std::vector<char> buf(kMaxDatagram);
+  auto drop = [&](auto it) {
+    close(it->second.fd);
+    return assoc.erase(it);
+  };
+  for (;;) {
+    std::vector<struct pollfd> p;
+    for (Listener& l : udp_listeners_) p.push_back({l.fd, POLLIN, 0});
+    p.push_back({stop_fd_, POLLIN, 0});
+    std::vector<decltype(assoc)::iterator> order;
+    for (auto it = assoc.begin(); it != assoc.end(); ++it) {
+      p.push_back({it->second.fd, POLLIN, 0});
+      order.push_back(it);
+    }
+    // Wake at least every few seconds to expire idle associations.
+    int r = poll(p.data(), p.size(), 5000);
+    if (r < 0 && errno != EINTR) break;
+    if (p[udp_listeners_.size()].revents) break;
+    const Clock::time_point now = Clock::now();
+    // Replies from the sandbox go back to their client through the
+    // published socket (so they come from HOSTIP:HOSTPORT).
+    for (size_t i = 0; r > 0 && i < order.size(); i++) {
+      short re = p[udp_listeners_.size() + 1 + i].revents;
+      if (!re) continue;
+      Association& a = order[i]->second;
+      for (;;) {
+        ssize_t n = recv(a.fd, buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n < 0) break;  // EAGAIN, or an ICMP error (nothing listens yet)
+        a.last = now;
+        sendto(udp_listeners_[a.listener].fd, buf.data(), n, MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(a.client.data()),
+               a.client.size());
+      }
+    }
+    for (size_t li = 0; r > 0 && li < udp_listeners_.size(); li++) {
+      if (!p[li].revents) continue;
+      for (;;) {
+        sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        ssize_t n = recvfrom(udp_listeners_[li].fd, buf.data(), buf.size(),
+                             MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss),
+                             &len);
+        if (n < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+          continue;  // a pending error (ICMP) on the host side: go on
+        }
+        std::string client(reinterpret_cast<const char*>(&ss), len);
+        auto key = std::make_pair(li, client);
+        auto it = assoc.find(key);
+        if (it == assoc.end()) {
+          if (assoc.size() >= kMaxUdpAssociations) {
+            auto lru = assoc.begin();
+            for (auto j = assoc.begin(); j != assoc.end(); ++j) {
+              if (j->second.last < lru->second.last) lru = j;
+            }
+            drop(lru);
+          }
+          int fd = udp_net_->HostSocket(AF_INET, SOCK_DGRAM, 0);
+          if (fd < 0) continue;
+          sockaddr_in to = {};
+          to.sin_family = AF_INET;
+          to.sin_port = htons(udp_listeners_[li].mapping.sandbox_port);
+          to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+          if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) < 0) {
+            close(fd);
+            continue;
+          }
+          it = assoc.emplace(key, Association{fd, li, client, now}).first;
+        }
+        it->second.last = now;
+        // A datagram the sandbox cannot take now is dropped, as UDP may.
+        send(it->second.fd, buf.data(), n, MSG_DONTWAIT);
+      }
+    }
+    for (auto it = assoc.begin(); it != assoc.end();) {
+      if (now - it->second.last >= kUdpIdle) {
+        it = drop(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& [key, a] : assoc) close(a.fd);
 }
 
 }  // namespace sentry::socket

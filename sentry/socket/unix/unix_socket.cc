@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -179,13 +180,62 @@ int64_t NewUnixSocket(Task& t, int type, int protocol, int status_flags,
   return 0;
 }
 
+namespace {
+// Every UnixSocket description alive, for /proc/net/unix.
+std::set<UnixSocket*>& LiveSockets() ABSL_EXCLUSIVE_LOCKS_REQUIRED(unix_mu) {
+  static auto* s = new std::set<UnixSocket*>();
+  return *s;
+}
+}  // namespace
+
 UnixSocket::UnixSocket(int type, int status_flags,
                        std::shared_ptr<UnixEndpoint> ep)
-    : Socket(AF_UNIX, type, 0, status_flags), ep_(std::move(ep)) {}
+    : Socket(AF_UNIX, type, 0, status_flags), ep_(std::move(ep)) {
+  absl::MutexLock l(&unix_mu);
+  LiveSockets().insert(this);
+}
+
+std::string UnixProcNetText() {
+  // __SO_ACCEPTCON and the socket_state values unix_seq_show prints.
+  constexpr uint32_t kSoAcceptcon = 1u << 16;
+  constexpr int kSsUnconnected = 1, kSsConnected = 3;
+  std::string out = "Num       RefCount Protocol Flags    Type St Inode Path\n";
+  absl::MutexLock l(&unix_mu);
+  for (UnixSocket* s : LiveSockets()) {
+    const UnixEndpoint& ep = *s->endpoint();
+    const bool listening = ep.state == UnixEndpoint::State::kListening;
+    const bool connected = ep.state == UnixEndpoint::State::kConnected;
+    // The kernel address (%pK) is zeros, as Linux shows it to readers
+    // without CAP_SYSLOG; the count is the socket's own reference, its
+    // file's, and the peer's while connected.
+    absl::StrAppendFormat(&out, "%016x: %08X %08X %08X %04X %02X %5u", 0,
+                          connected && ep.peer ? 3 : 2, 0,
+                          listening ? kSoAcceptcon : 0, ep.type,
+                          connected ? kSsConnected : kSsUnconnected, s->ino());
+    constexpr size_t kPathOff = sizeof(sa_family_t);
+    if (ep.addr.size() > kPathOff) {
+      std::string path = ep.addr.substr(kPathOff);
+      out += ' ';
+      size_t i = 0;
+      size_t len = path.size();
+      if (path[0] != '\0') {
+        // A pathname: up to its terminating NUL.
+        len = std::min(len, path.find('\0'));
+      } else {
+        out += '@';
+        i = 1;
+      }
+      for (; i < len; i++) out += path[i] ? path[i] : '@';
+    }
+    out += '\n';
+  }
+  return out;
+}
 
 UnixSocket::~UnixSocket() {
   Deferred d;
   absl::MutexLock l(&unix_mu);
+  LiveSockets().erase(this);
   ReleaseLocked(ep_, /*embryo=*/false, d);
   // A closed socket may have been the last way into a cycle of sockets in
   // flight (unix_release_sock() runs the collector too).

@@ -25,6 +25,12 @@ namespace sentry::socket {
 
 struct UnixEndpoint;
 
+// /proc/net/unix (unix_seq_show): one line per open AF_UNIX socket of the
+// sandbox (the sentry serves one sandbox), with Linux's header. Connections
+// still waiting in a listener's queue (not yet accepted, so without an
+// inode of their own here) are not listed.
+std::string UnixProcNetText();
+
 class UnixSocket : public Socket {
  public:
   UnixSocket(int type, int status_flags, std::shared_ptr<UnixEndpoint> ep);

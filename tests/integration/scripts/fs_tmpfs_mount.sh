@@ -20,11 +20,10 @@ if grep -q " $D tmpfs " /proc/mounts; then
   body
 else
   [ "$(id -u)" = 0 ] || { echo "needs root natively" >&2; exit 1; }
-  mkdir -p "$D"
   export -f body
   export D
-  unshare -m bash -c "mount -t tmpfs -o size=1m,mode=1777 tmpfs $D && body"
-  rc=$?
-  rmdir "$D"
-  exit $rc
+  # A private mount namespace with its own /tmp: nothing is made on the
+  # host, and parallel runs of this test cannot meet.
+  exec unshare -m bash -c \
+    "mount -t tmpfs tmpfs /tmp && mkdir -p $D && mount -t tmpfs -o size=1m,mode=1777 tmpfs $D && body"
 fi

@@ -5,6 +5,9 @@
 #                                        with curl (file, 404, 1 MiB body)
 #   net_publish.sh RUNSC PLATFORM redis  redis-server, redis-benchmark -q
 #                                        -n 2000 and redis-cli on the host
+#   net_publish.sh RUNSC PLATFORM udp    -p HOSTPORT:SANDBOXPORT/udp: a
+#                                        python3 UDP echo server, two host
+#                                        clients (each its own peer inside)
 # Everything stays on 127.0.0.1; the ports are picked free on the host.
 set -u
 runsc=$1 platform=$2 what=$3
@@ -74,6 +77,50 @@ case $what in
     n=$(tr '\r' '\n' < "$dir/bench" | grep -c "requests per second")
     [ "$n" = 5 ] || { echo "expected 5 results, got $n"; fail=1; }
     [ "$(redis-cli -p "$hp" dbsize)" -ge 1 ] || fail=1
+    ;;
+  udp)
+    hp=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    # Echoes "PEERPORT DATA" (upper-cased) to whoever sent DATA.
+    "$runsc" do --platform="$platform" -p "$hp:9999/udp" -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 9999))
+while True:
+    d, a = s.recvfrom(65536)
+    s.sendto(b"%d %s" % (a[1], d.upper()), a)
+' >"$dir/log" 2>&1 &
+    pid=$!
+    cat > "$dir/client.py" <<'PY'
+import socket, sys
+hp = int(sys.argv[1])
+dst = ("127.0.0.1", hp)
+def ask(s, msg):
+    s.sendto(msg, dst)
+    d, a = s.recvfrom(70000)
+    assert a == dst, "reply from %r" % (a,)
+    port, _, body = d.partition(b" ")
+    return int(port), body
+if sys.argv[2] == "ping":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.3)
+    ask(s, b"ping")
+    sys.exit(0)
+c1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for c in (c1, c2):
+    c.settimeout(10)
+p1, b1 = ask(c1, b"one")
+p2, b2 = ask(c2, b"two")
+p3, b3 = ask(c1, b"three")
+big = bytes(range(97, 123)) * 2000  # 52000 bytes: one datagram
+p4, b4 = ask(c2, big)
+assert (b1, b2, b3) == (b"ONE", b"TWO", b"THREE"), (b1, b2, b3)
+assert b4 == big.upper(), len(b4)
+assert p1 == p3 and p2 == p4 and p1 != p2, (p1, p2, p3, p4)
+print("udp ok")
+PY
+    wait_up python3 "$dir/client.py" "$hp" ping || exit 1
+    python3 "$dir/client.py" "$hp" check || { echo "udp exchange failed"; fail=1; }
     ;;
   *) echo "unknown case $what"; exit 2 ;;
 esac
