@@ -48,13 +48,16 @@ int64_t NowNs() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
-// How long each side spins before sleeping on the futex. A sleeping
-// wake-up costs ~20 µs on these VMs against ~2 µs for a spinning hand-off
-// (DESIGN.md), and most syscalls are handled well within this budget.
-// These are upper bounds: each side adapts its budget to whether spinning
-// has been paying off (see wait_command in stub/stub.c).
-constexpr int64_t kStubSpinNs = 30000;
-constexpr int64_t kSentrySpinNs = 30000;
+// How long each side spins before sleeping on the futex: a fixed budget,
+// not an adaptive one. A hand-off through a futex sleep costs 10-20 µs on
+// these VMs (more across CPUs: the wake-up of an idle vCPU), a spinning one
+// ~1 µs; spinning at most as long as a sleeping hand-off costs wastes at most
+// about that much per event, whatever the application does. (An earlier
+// adaptive budget, halved when a spin was not answered, settled with both
+// sides at zero: a side that sleeps answers too late for the other's probe,
+// so neither probe ever succeeded again; thread creation cost 2 ms instead
+// of 0.25.) With a single CPU nobody spins (the other side cannot run).
+constexpr int64_t kSpinNs = 30000;
 // Futex sleeps are bounded so a dead stub is noticed.
 constexpr int64_t kSleepSliceNs = 20 * 1000 * 1000;
 // An interrupted thread that does not report within this long has made
@@ -63,6 +66,34 @@ constexpr int64_t kSleepSliceNs = 20 * 1000 * 1000;
 constexpr int64_t kInterruptGraceNs = 2000LL * 1000 * 1000;
 // Start-up handshake limit.
 constexpr int kStartTimeoutMs = 10000;
+
+// The CPUs this process may run on, read once (the sentry's threads
+// inherit it; a stub thread is placed on one of them).
+const cpu_set_t& AllowedCpus() {
+  static const cpu_set_t set = [] {
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    if (sched_getaffinity(0, sizeof(s), &s) != 0) CPU_SET(0, &s);
+    return s;
+  }();
+  return set;
+}
+
+// Spinning needs the two sides on different CPUs.
+bool CanSpin() {
+  static const bool can = CPU_COUNT(&AllowedCpus()) >= 2;
+  return can;
+}
+
+// The next allowed CPU after `cpu` (cyclically), or -1 when none other.
+int OtherCpu(int cpu) {
+  const cpu_set_t& set = AllowedCpus();
+  for (int i = 1; i < CPU_SETSIZE; i++) {
+    const int c = (cpu + i) % CPU_SETSIZE;
+    if (c != cpu && CPU_ISSET(c, &set)) return c;
+  }
+  return -1;
+}
 
 // ns per `pause` iteration, measured once.
 uint32_t PauseIterations(int64_t budget_ns) {
@@ -280,7 +311,7 @@ int SendFd(int sock, int fd) {
 void InitSlot(sc_slot* s) {
   std::memset(s, 0, sizeof(*s));
   s->features = Features();
-  s->spin_iterations = PauseIterations(kStubSpinNs);
+  s->spin_iterations = CanSpin() ? PauseIterations(kSpinNs) : 0;
   Store(&s->sentry_seq, 1);
 }
 
@@ -336,6 +367,7 @@ absl::StatusOr<std::unique_ptr<Platform>> SeccompPlatform::New() {
                         platform_seccomp_stub_image_end, "runsc-seccomp-stub");
   if (!launcher.ok()) return launcher.status();
   PauseIterations(0);  // calibrate now, not on the first hand-off
+  CanSpin();
   // Non-dumpable stubs stay reachable for process_vm_* and /proc/PID/mem
   // only if the sentry owns their user namespace or has CAP_SYS_PTRACE.
   bool undumpable = ((*launcher)->jail().namespaces & CLONE_NEWUSER) != 0;
@@ -825,18 +857,12 @@ bool SeccompContext::Post() {
 
 SeccompContext::Wait SeccompContext::Await(bool for_app) {
   const uint32_t want = seq_;
-  // Adaptive spin, as the stub's (see wait_command in stub.c).
-  static const uint32_t max = PauseIterations(kSentrySpinNs);
-  uint32_t budget = std::min(spin_, max);
-  if (budget == 0 && (++spin_probe_ & 31) == 0) budget = max / 4;
+  // Spin first (see kSpinNs), then sleep.
+  static const uint32_t budget = CanSpin() ? PauseIterations(kSpinNs) : 0;
   for (uint32_t i = 0; i < budget; i++) {
-    if (Load(&s_->stub_seq) == want) {
-      spin_ = std::min(max, budget * 2);
-      return Wait::kOk;
-    }
+    if (Load(&s_->stub_seq) == want) return Wait::kOk;
     __builtin_ia32_pause();
   }
-  spin_ = budget / 2 < 16 ? 0 : budget / 2;
   const int64_t slow_start = NowNs();
   for (;;) {
     Store(&s_->sentry_sleeping, 1);
@@ -1069,6 +1095,26 @@ absl::Status SeccompContext::SetFpState(const std::vector<uint8_t>& xstate) {
   return absl::OkStatus();
 }
 
+void SeccompContext::PlaceStubThread() {
+  // Both sides spin (kSpinNs), so they must not share a CPU: spinning on
+  // the CPU the other side needs only delays the answer until the spinner's
+  // time slice ends (measured: 70-160 µs per getppid with the two threads
+  // left to the scheduler, 5-10 µs on different CPUs, on this 2-CPU VM
+  // under load). The stub thread goes to another CPU than the one this
+  // sentry thread runs on, following it when it moves. With a single CPU
+  // there is no spinning, and nothing to place.
+  if (!CanSpin()) return;
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || cpu == sentry_cpu_) return;
+  const int other = OtherCpu(cpu);
+  if (other < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(other, &set);
+  // Fails only when the thread is gone, which the hand-off notices.
+  if (sched_setaffinity(tid_, sizeof(set), &set) == 0) sentry_cpu_ = cpu;
+}
+
 void SeccompContext::Interrupt() {
   interrupt_.store(true, std::memory_order_seq_cst);
   int64_t zero = 0;
@@ -1090,6 +1136,7 @@ Event SeccompContext::Switch() {
     ev.kind = Event::Kind::kInterrupted;
     return ev;
   }
+  PlaceStubThread();
   FlushRegs();
   s_->op = SC_OP_RESUME;
   Wait w = Post() ? Await(true) : Wait::kDead;

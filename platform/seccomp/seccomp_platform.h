@@ -128,6 +128,8 @@ class SeccompContext : public Context {
   // Where the frame's FP state is in the slot, and its size.
   bool FpArea(uint64_t* off, uint64_t* size);
   void Dead();
+  // Keeps the stub thread on another CPU than the calling sentry thread.
+  void PlaceStubThread();
 
   const std::shared_ptr<SeccompAddressSpace> as_;
   const int slot_;
@@ -139,8 +141,9 @@ class SeccompContext : public Context {
   uapi::UserRegs regs_{};
   uint64_t event_fs_ = 0, event_gs_ = 0;
   bool dead_ = false;
-  uint32_t spin_ = 0;  // adaptive spin budget (pause iterations)
-  uint32_t spin_probe_ = 0;
+  // The CPU this context's sentry thread ran on when the stub thread was
+  // last placed (PlaceStubThread), -1 before.
+  int sentry_cpu_ = -1;
   std::atomic<bool> running_{false};
   std::atomic<bool> interrupt_{false};
   std::atomic<int64_t> interrupt_since_ns_{0};
