@@ -85,6 +85,27 @@ bool CanSpin() {
   return can;
 }
 
+// Spinning pairs (a sentry thread and its stub thread, two CPUs) allowed at
+// once: with more, spinners only take CPU from the threads they wait for
+// (64 threads ping-ponging through futexes on 2 CPUs took minutes instead
+// of seconds with every pair spinning). A context spins for the current
+// event only when it holds one of these tokens.
+std::atomic<int> g_spinning{0};
+int SpinTokens() {
+  static const int n = std::max(1, CPU_COUNT(&AllowedCpus()) / 2);
+  return n;
+}
+bool TakeSpinToken() {
+  if (!CanSpin()) return false;
+  int v = g_spinning.load(std::memory_order_relaxed);
+  while (v < SpinTokens()) {
+    if (g_spinning.compare_exchange_weak(v, v + 1, std::memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+void ReturnSpinToken() { g_spinning.fetch_sub(1, std::memory_order_release); }
+
 // The next allowed CPU after `cpu` (cyclically), or -1 when none other.
 int OtherCpu(int cpu) {
   const cpu_set_t& set = AllowedCpus();
@@ -311,7 +332,7 @@ int SendFd(int sock, int fd) {
 void InitSlot(sc_slot* s) {
   std::memset(s, 0, sizeof(*s));
   s->features = Features();
-  s->spin_iterations = CanSpin() ? PauseIterations(kSpinNs) : 0;
+  s->spin_iterations = 0;  // set before each post
   Store(&s->sentry_seq, 1);
 }
 
@@ -855,10 +876,11 @@ bool SeccompContext::Post() {
   return true;
 }
 
-SeccompContext::Wait SeccompContext::Await(bool for_app) {
+SeccompContext::Wait SeccompContext::Await(bool for_app, bool spin) {
   const uint32_t want = seq_;
   // Spin first (see kSpinNs), then sleep.
-  static const uint32_t budget = CanSpin() ? PauseIterations(kSpinNs) : 0;
+  static const uint32_t max = CanSpin() ? PauseIterations(kSpinNs) : 0;
+  const uint32_t budget = spin ? max : 0;
   for (uint32_t i = 0; i < budget; i++) {
     if (Load(&s_->stub_seq) == want) return Wait::kOk;
     __builtin_ia32_pause();
@@ -905,8 +927,11 @@ int64_t SeccompContext::Command(uint32_t op, uint64_t nr, uint64_t a0,
   s_->args[3] = a3;
   s_->args[4] = a4;
   s_->args[5] = a5;
+  // A command is short (one host call in the stub) and so is what the
+  // sentry does with its result: both sides spin, token or not.
+  s_->spin_iterations = CanSpin() ? PauseIterations(kSpinNs) : 0;
   if (!Post()) return -ESRCH;
-  if (Await(false) != Wait::kOk) {
+  if (Await(false, CanSpin()) != Wait::kOk) {
     Dead();
     return -ESRCH;
   }
@@ -917,7 +942,7 @@ int64_t SeccompContext::Command(uint32_t op, uint64_t nr, uint64_t a0,
 
 bool SeccompContext::AwaitFirstEvent() {
   seq_ = 1;
-  if (Await(false) != Wait::kOk) {
+  if (Await(false, false) != Wait::kOk) {
     Dead();
     return false;
   }
@@ -1095,24 +1120,28 @@ absl::Status SeccompContext::SetFpState(const std::vector<uint8_t>& xstate) {
   return absl::OkStatus();
 }
 
-void SeccompContext::PlaceStubThread() {
-  // Both sides spin (kSpinNs), so they must not share a CPU: spinning on
-  // the CPU the other side needs only delays the answer until the spinner's
-  // time slice ends (measured: 70-160 µs per getppid with the two threads
-  // left to the scheduler, 5-10 µs on different CPUs, on this 2-CPU VM
-  // under load). The stub thread goes to another CPU than the one this
-  // sentry thread runs on, following it when it moves. With a single CPU
-  // there is no spinning, and nothing to place.
-  if (!CanSpin()) return;
+void SeccompContext::PlaceStubThread(bool spin) {
+  // Spinning sides must not share a CPU: spinning on the CPU the other side
+  // needs only delays the answer until the spinner's time slice ends
+  // (measured: 70-160 µs per getppid with both threads left to the
+  // scheduler, 5-10 µs on different CPUs, on this 2-CPU VM under load).
+  // Sleeping sides should: a futex wake-up of a thread on another (idle)
+  // vCPU costs far more than a switch on this one (thread create+join with
+  // futex hand-offs: 1.5 ms unplaced, 0.25 ms on the same CPU). So the stub
+  // thread goes to another CPU than this sentry thread's while they spin,
+  // to the same one otherwise, and follows the sentry thread when it moves.
   const int cpu = sched_getcpu();
-  if (cpu < 0 || cpu == sentry_cpu_) return;
-  const int other = OtherCpu(cpu);
-  if (other < 0) return;
+  if (cpu < 0) return;
+  const int want = spin ? OtherCpu(cpu) : cpu;
+  if (want < 0 || (cpu == sentry_cpu_ && want == stub_cpu_)) return;
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(other, &set);
+  CPU_SET(want, &set);
   // Fails only when the thread is gone, which the hand-off notices.
-  if (sched_setaffinity(tid_, sizeof(set), &set) == 0) sentry_cpu_ = cpu;
+  if (sched_setaffinity(tid_, sizeof(set), &set) == 0) {
+    sentry_cpu_ = cpu;
+    stub_cpu_ = want;
+  }
 }
 
 void SeccompContext::Interrupt() {
@@ -1136,10 +1165,15 @@ Event SeccompContext::Switch() {
     ev.kind = Event::Kind::kInterrupted;
     return ev;
   }
-  PlaceStubThread();
+  // Spin for this event only with a token (see SpinTokens); the stub then
+  // spins too, for the answer to the event it will report.
+  const bool spin = TakeSpinToken();
+  PlaceStubThread(spin);
   FlushRegs();
   s_->op = SC_OP_RESUME;
-  Wait w = Post() ? Await(true) : Wait::kDead;
+  s_->spin_iterations = spin ? PauseIterations(kSpinNs) : 0;
+  Wait w = Post() ? Await(true, spin) : Wait::kDead;
+  if (spin) ReturnSpinToken();
   running_.store(false, std::memory_order_seq_cst);
   if (w != Wait::kOk || !DecodeEvent(&ev)) {
     Dead();
