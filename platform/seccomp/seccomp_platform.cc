@@ -48,13 +48,16 @@ int64_t NowNs() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
-// How long each side spins before sleeping on the futex. A sleeping
-// wake-up costs ~20 µs on these VMs against ~2 µs for a spinning hand-off
-// (DESIGN.md), and most syscalls are handled well within this budget.
-// These are upper bounds: each side adapts its budget to whether spinning
-// has been paying off (see wait_command in stub/stub.c).
-constexpr int64_t kStubSpinNs = 30000;
-constexpr int64_t kSentrySpinNs = 30000;
+// How long each side spins before sleeping on the futex: a fixed budget,
+// not an adaptive one. A hand-off through a futex sleep costs 10-20 µs on
+// these VMs (more across CPUs: the wake-up of an idle vCPU), a spinning one
+// ~1 µs; spinning at most as long as a sleeping hand-off costs wastes at most
+// about that much per event, whatever the application does. (An earlier
+// adaptive budget, halved when a spin was not answered, settled with both
+// sides at zero: a side that sleeps answers too late for the other's probe,
+// so neither probe ever succeeded again; thread creation cost 2 ms instead
+// of 0.25.) With a single CPU nobody spins (the other side cannot run).
+constexpr int64_t kSpinNs = 30000;
 // Futex sleeps are bounded so a dead stub is noticed.
 constexpr int64_t kSleepSliceNs = 20 * 1000 * 1000;
 // An interrupted thread that does not report within this long has made
@@ -63,6 +66,55 @@ constexpr int64_t kSleepSliceNs = 20 * 1000 * 1000;
 constexpr int64_t kInterruptGraceNs = 2000LL * 1000 * 1000;
 // Start-up handshake limit.
 constexpr int kStartTimeoutMs = 10000;
+
+// The CPUs this process may run on, read once (the sentry's threads
+// inherit it; a stub thread is placed on one of them).
+const cpu_set_t& AllowedCpus() {
+  static const cpu_set_t set = [] {
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    if (sched_getaffinity(0, sizeof(s), &s) != 0) CPU_SET(0, &s);
+    return s;
+  }();
+  return set;
+}
+
+// Spinning needs the two sides on different CPUs.
+bool CanSpin() {
+  static const bool can = CPU_COUNT(&AllowedCpus()) >= 2;
+  return can;
+}
+
+// Spinning pairs (a sentry thread and its stub thread, two CPUs) allowed at
+// once: with more, spinners only take CPU from the threads they wait for
+// (64 threads ping-ponging through futexes on 2 CPUs took minutes instead
+// of seconds with every pair spinning). A context spins for the current
+// event only when it holds one of these tokens.
+std::atomic<int> g_spinning{0};
+int SpinTokens() {
+  static const int n = std::max(1, CPU_COUNT(&AllowedCpus()) / 2);
+  return n;
+}
+bool TakeSpinToken() {
+  if (!CanSpin()) return false;
+  int v = g_spinning.load(std::memory_order_relaxed);
+  while (v < SpinTokens()) {
+    if (g_spinning.compare_exchange_weak(v, v + 1, std::memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+void ReturnSpinToken() { g_spinning.fetch_sub(1, std::memory_order_release); }
+
+// The next allowed CPU after `cpu` (cyclically), or -1 when none other.
+int OtherCpu(int cpu) {
+  const cpu_set_t& set = AllowedCpus();
+  for (int i = 1; i < CPU_SETSIZE; i++) {
+    const int c = (cpu + i) % CPU_SETSIZE;
+    if (c != cpu && CPU_ISSET(c, &set)) return c;
+  }
+  return -1;
+}
 
 // ns per `pause` iteration, measured once.
 uint32_t PauseIterations(int64_t budget_ns) {
@@ -280,7 +332,7 @@ int SendFd(int sock, int fd) {
 void InitSlot(sc_slot* s) {
   std::memset(s, 0, sizeof(*s));
   s->features = Features();
-  s->spin_iterations = PauseIterations(kStubSpinNs);
+  s->spin_iterations = 0;  // set before each post
   Store(&s->sentry_seq, 1);
 }
 
@@ -336,6 +388,7 @@ absl::StatusOr<std::unique_ptr<Platform>> SeccompPlatform::New() {
                         platform_seccomp_stub_image_end, "runsc-seccomp-stub");
   if (!launcher.ok()) return launcher.status();
   PauseIterations(0);  // calibrate now, not on the first hand-off
+  CanSpin();
   // Non-dumpable stubs stay reachable for process_vm_* and /proc/PID/mem
   // only if the sentry owns their user namespace or has CAP_SYS_PTRACE.
   bool undumpable = ((*launcher)->jail().namespaces & CLONE_NEWUSER) != 0;
@@ -823,20 +876,15 @@ bool SeccompContext::Post() {
   return true;
 }
 
-SeccompContext::Wait SeccompContext::Await(bool for_app) {
+SeccompContext::Wait SeccompContext::Await(bool for_app, bool spin) {
   const uint32_t want = seq_;
-  // Adaptive spin, as the stub's (see wait_command in stub.c).
-  static const uint32_t max = PauseIterations(kSentrySpinNs);
-  uint32_t budget = std::min(spin_, max);
-  if (budget == 0 && (++spin_probe_ & 31) == 0) budget = max / 4;
+  // Spin first (see kSpinNs), then sleep.
+  static const uint32_t max = CanSpin() ? PauseIterations(kSpinNs) : 0;
+  const uint32_t budget = spin ? max : 0;
   for (uint32_t i = 0; i < budget; i++) {
-    if (Load(&s_->stub_seq) == want) {
-      spin_ = std::min(max, budget * 2);
-      return Wait::kOk;
-    }
+    if (Load(&s_->stub_seq) == want) return Wait::kOk;
     __builtin_ia32_pause();
   }
-  spin_ = budget / 2 < 16 ? 0 : budget / 2;
   const int64_t slow_start = NowNs();
   for (;;) {
     Store(&s_->sentry_sleeping, 1);
@@ -879,8 +927,11 @@ int64_t SeccompContext::Command(uint32_t op, uint64_t nr, uint64_t a0,
   s_->args[3] = a3;
   s_->args[4] = a4;
   s_->args[5] = a5;
+  // A command is short (one host call in the stub) and so is what the
+  // sentry does with its result: both sides spin, token or not.
+  s_->spin_iterations = CanSpin() ? PauseIterations(kSpinNs) : 0;
   if (!Post()) return -ESRCH;
-  if (Await(false) != Wait::kOk) {
+  if (Await(false, CanSpin()) != Wait::kOk) {
     Dead();
     return -ESRCH;
   }
@@ -891,7 +942,7 @@ int64_t SeccompContext::Command(uint32_t op, uint64_t nr, uint64_t a0,
 
 bool SeccompContext::AwaitFirstEvent() {
   seq_ = 1;
-  if (Await(false) != Wait::kOk) {
+  if (Await(false, false) != Wait::kOk) {
     Dead();
     return false;
   }
@@ -1069,6 +1120,30 @@ absl::Status SeccompContext::SetFpState(const std::vector<uint8_t>& xstate) {
   return absl::OkStatus();
 }
 
+void SeccompContext::PlaceStubThread(bool spin) {
+  // Spinning sides must not share a CPU: spinning on the CPU the other side
+  // needs only delays the answer until the spinner's time slice ends
+  // (measured: 70-160 µs per getppid with both threads left to the
+  // scheduler, 5-10 µs on different CPUs, on this 2-CPU VM under load).
+  // Sleeping sides should: a futex wake-up of a thread on another (idle)
+  // vCPU costs far more than a switch on this one (thread create+join with
+  // futex hand-offs: 1.5 ms unplaced, 0.25 ms on the same CPU). So the stub
+  // thread goes to another CPU than this sentry thread's while they spin,
+  // to the same one otherwise, and follows the sentry thread when it moves.
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return;
+  const int want = spin ? OtherCpu(cpu) : cpu;
+  if (want < 0 || (cpu == sentry_cpu_ && want == stub_cpu_)) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(want, &set);
+  // Fails only when the thread is gone, which the hand-off notices.
+  if (sched_setaffinity(tid_, sizeof(set), &set) == 0) {
+    sentry_cpu_ = cpu;
+    stub_cpu_ = want;
+  }
+}
+
 void SeccompContext::Interrupt() {
   interrupt_.store(true, std::memory_order_seq_cst);
   int64_t zero = 0;
@@ -1090,9 +1165,15 @@ Event SeccompContext::Switch() {
     ev.kind = Event::Kind::kInterrupted;
     return ev;
   }
+  // Spin for this event only with a token (see SpinTokens); the stub then
+  // spins too, for the answer to the event it will report.
+  const bool spin = TakeSpinToken();
+  PlaceStubThread(spin);
   FlushRegs();
   s_->op = SC_OP_RESUME;
-  Wait w = Post() ? Await(true) : Wait::kDead;
+  s_->spin_iterations = spin ? PauseIterations(kSpinNs) : 0;
+  Wait w = Post() ? Await(true, spin) : Wait::kDead;
+  if (spin) ReturnSpinToken();
   running_.store(false, std::memory_order_seq_cst);
   if (w != Wait::kOk || !DecodeEvent(&ev)) {
     Dead();

@@ -121,13 +121,17 @@ class SeccompContext : public Context {
   enum class Wait { kOk, kDead };
   // Posts sentry_seq = ++seq_ (after checking the stub is parked).
   bool Post();
-  Wait Await(bool for_app);
+  // Waits for the stub's answer to the last post, spinning first if `spin`.
+  Wait Await(bool for_app, bool spin);
   // Reads the event the stub reported; false if the slot is inconsistent.
   bool DecodeEvent(Event* ev);
   void FlushRegs();
   // Where the frame's FP state is in the slot, and its size.
   bool FpArea(uint64_t* off, uint64_t* size);
   void Dead();
+  // Keeps the stub thread on another CPU than the calling sentry thread
+  // while they spin, on the same CPU while they sleep.
+  void PlaceStubThread(bool spin);
 
   const std::shared_ptr<SeccompAddressSpace> as_;
   const int slot_;
@@ -139,8 +143,10 @@ class SeccompContext : public Context {
   uapi::UserRegs regs_{};
   uint64_t event_fs_ = 0, event_gs_ = 0;
   bool dead_ = false;
-  uint32_t spin_ = 0;  // adaptive spin budget (pause iterations)
-  uint32_t spin_probe_ = 0;
+  // Where this context's sentry thread ran, and where its stub thread was
+  // put, at the last PlaceStubThread (-1 before).
+  int sentry_cpu_ = -1;
+  int stub_cpu_ = -1;
   std::atomic<bool> running_{false};
   std::atomic<bool> interrupt_{false};
   std::atomic<int64_t> interrupt_since_ns_{0};

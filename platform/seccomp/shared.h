@@ -64,9 +64,8 @@ struct sc_slot {
   uint64_t fs_base_in;
   uint64_t gs_base_in;
   uint32_t features;
-  uint32_t spin_iterations; /* most the stub spins before FUTEX_WAIT */
-  uint32_t stub_spin;       /* the stub's own adaptive budget (its state) */
-  uint32_t stub_probe;
+  uint32_t spin_iterations; /* pause iterations the stub spins before
+                               FUTEX_WAIT (0: it sleeps at once) */
   /* Answer. */
   int64_t result;
   uint64_t uc_addr; /* stub address of the handler's ucontext */

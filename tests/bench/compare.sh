@@ -44,24 +44,30 @@ if [ "$QUICK" = 1 ]; then
   N_TRAPPED=10000     # getppid calls sandboxed / traced (~10-50 µs each)
   WALL_RUNS=5         # `runsc do /bin/true` runs per sandbox
   GB_MIN_TIME=0.05    # Google Benchmark --benchmark_min_time, seconds
+  N_FORKEXEC=10       # forkexec_loop iterations per run
 else
   N_NATIVE=2000000
   N_TRAPPED=100000
   WALL_RUNS=10
   GB_MIN_TIME=0.3
+  N_FORKEXEC=50
 fi
 
 BENCH=$BUILD/tests/bench
 GETPPID=$BENCH/getppid_loop
 SYSEMU=$BENCH/sysemu_loop
 GBENCH=$BENCH/bench_syscalls
+FORKEXEC=$BENCH/forkexec_loop
+# The system's interpreter, not a shim in $PATH (pyenv's would not run
+# sandboxed, and would measure itself).
+PYTHON=/usr/bin/python3
 OURS_BIN=$BUILD/runsc-cli/runsc
 GVISOR_BIN=/usr/bin/runsc
 OURS=("$OURS_BIN" "do" --platform=ptrace --)
 OURS_SC=("$OURS_BIN" "do" --platform=seccomp --)
 GVISOR=("$GVISOR_BIN" --platform=ptrace --network=none "do")
 
-for b in "$GETPPID" "$SYSEMU" "$GBENCH"; do
+for b in "$GETPPID" "$SYSEMU" "$GBENCH" "$FORKEXEC"; do
   [ -x "$b" ] || { echo "compare.sh: $b is not built (ninja -C $BUILD)" >&2; exit 1; }
 done
 
@@ -563,5 +569,91 @@ for mode in ours gvisor; do
     printf '  %-16s %3s %11s %11s %11s %11s %7s  %s\n' "$name" "$k" "$(fmt_ns "$n")" \
       "$(fmt_ns "$rt")" "$(fmt_ns "$floor")" "$(fmt_ns "$o")" "$x" "$label: $verdict"
   done
+done
+echo
+
+# ------------------------------- 5. exec-heavy: python start-up, fork+exec --
+
+# The seccomp platform's targets: `python3 -c pass` and a fork+exec+wait
+# loop at least 3x faster than gVisor's ptrace platform. Start-up is the wall
+# time of the whole command (sandbox start included, as in section 2); the
+# loop is timed inside the sandbox by forkexec_loop. Rounds alternate
+# native, ours seccomp, ours ptrace, gVisor.
+echo "measuring python start-up and fork+exec ($WALL_RUNS / $REPS rounds)..." >&2
+declare -a P_NATIVE=() P_SC=() P_PT=() P_GV=()
+declare -a F_NATIVE=() F_SC=() F_PT=() F_GV=()
+HAVE_PYTHON=0
+[ -x "$PYTHON" ] && HAVE_PYTHON=1
+if [ "$HAVE_PYTHON" = 1 ]; then
+  for ((i = 1; i <= WALL_RUNS; i++)); do
+    wall py_native P_NATIVE "$PYTHON" -c pass
+    [ "$OURS_SC_OK" = 1 ] && wall py_sc P_SC "${OURS_SC[@]}" "$PYTHON" -c pass
+    [ "$OURS_OK" = 1 ] && wall py_pt P_PT "${OURS[@]}" "$PYTHON" -c pass
+    [ "$GVISOR_OK" = 1 ] && wall py_gv P_GV "${GVISOR[@]}" "$PYTHON" -c pass
+  done
+fi
+for ((r = 1; r <= REPS; r++)); do
+  sample fe_native F_NATIVE ns_per_iter 300 "$FORKEXEC" "$N_FORKEXEC"
+  [ "$OURS_SC_OK" = 1 ] && sample fe_sc F_SC ns_per_iter 300 "${OURS_SC[@]}" "$FORKEXEC" "$N_FORKEXEC"
+  [ "$OURS_OK" = 1 ] && sample fe_pt F_PT ns_per_iter 300 "${OURS[@]}" "$FORKEXEC" "$N_FORKEXEC"
+  [ "$GVISOR_OK" = 1 ] && sample fe_gv F_GV ns_per_iter 300 "${GVISOR[@]}" "$FORKEXEC" "$N_FORKEXEC"
+done
+# ns -> ms for the fork+exec samples.
+to_ms() { local v; for v in "$@"; do awk -v v="$v" 'BEGIN { printf "%.3f\n", v / 1e6 }'; done; }
+mapfile -t F_NATIVE < <(to_ms "${F_NATIVE[@]}")
+mapfile -t F_SC < <(to_ms "${F_SC[@]}")
+mapfile -t F_PT < <(to_ms "${F_PT[@]}")
+mapfile -t F_GV < <(to_ms "${F_GV[@]}")
+
+# xrow LABEL FAILKEY NATIVE_MEDIAN WHY SAMPLES...: one line (ms).
+xrow() {
+  local label=$1 key=$2 nat=$3 why=$4
+  shift 4
+  local runs="" v med
+  med=$(median "$@")
+  for v in "$@"; do runs+="$(printf '%.1f' "$v") "; done
+  if [ -n "$med" ]; then
+    printf '  %-44s %10.2f %10s   %s\n' "$label" "$med" "$(ratio "$med" "$nat")" "${runs% }"
+  elif [ -n "${WFAIL[$key]:-}${FAIL[$key]:-}" ]; then
+    printf '  %-44s %10s   failed: %s\n' "$label" "-" "${WFAIL[$key]:-${FAIL[$key]:-}}"
+  else
+    printf '  %-44s %10s   %s\n' "$label" "-" "$why"
+  fi
+}
+# verdict3 LABEL OURS GVISOR: gVisor / ours against the 3x target.
+verdict3() {
+  local r
+  r=$(ratio "$3" "$2")
+  if [ "$r" = "-" ]; then
+    printf '  %-34s = %5s\n' "$1" "-"
+  else
+    printf '  %-34s = %5s   target >= 3: %s\n' "$1" "$r" \
+      "$(awk -v r="$r" 'BEGIN { print (r >= 3) ? "ok" : "UNDER TARGET" }')"
+  fi
+}
+
+for what in python forkexec; do
+  if [ "$what" = python ]; then
+    echo "== 5a. start-up: wall time of python3 -c pass in ms (date +%s%N around each run, median of $WALL_RUNS alternating runs) =="
+    if [ "$HAVE_PYTHON" = 0 ]; then echo "  skipped: no $PYTHON"; echo; continue; fi
+    N=(P_NATIVE P_SC P_PT P_GV); K=(py_native py_sc py_pt py_gv)
+  else
+    echo "== 5b. fork + exec /bin/true + wait: ms per iteration (forkexec_loop $N_FORKEXEC, median of $REPS alternating rounds) =="
+    N=(F_NATIVE F_SC F_PT F_GV); K=(fe_native fe_sc fe_pt fe_gv)
+  fi
+  declare -n a_nat=${N[0]} a_sc=${N[1]} a_pt=${N[2]} a_gv=${N[3]}
+  m_nat=$(median "${a_nat[@]}")
+  m_sc=$(median "${a_sc[@]}")
+  m_pt=$(median "${a_pt[@]}")
+  m_gv=$(median "${a_gv[@]}")
+  printf '  %-44s %10s %10s   %s\n' "" "ms" "x native" "each run"
+  xrow "native" "${K[0]}" "$m_nat" "" "${a_nat[@]}"
+  xrow "ours: --platform=seccomp" "${K[1]}" "$m_nat" "pending: ${OURS_SC_WHY:-}" "${a_sc[@]}"
+  xrow "ours: --platform=ptrace" "${K[2]}" "$m_nat" "pending: ${OURS_WHY:-}" "${a_pt[@]}"
+  xrow "gVisor: --platform=ptrace" "${K[3]}" "$m_nat" "skipped: ${GVISOR_WHY:-}" "${a_gv[@]}"
+  verdict3 "gVisor / ours seccomp" "$m_sc" "$m_gv"
+  verdict3 "gVisor / ours ptrace" "$m_pt" "$m_gv"
+  unset -n a_nat a_sc a_pt a_gv
+  echo
 done
 exit 0

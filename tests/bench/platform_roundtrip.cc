@@ -99,16 +99,29 @@ void Lifecycle(const std::string& name) {
 }
 
 int main(int argc, char** argv) {
+  // PLATFORMS=seccomp (comma-separated) limits the run to those platforms.
+  std::vector<std::string> names = {"ptrace", "seccomp"};
+  if (const char* only = getenv("PLATFORMS"); only && *only) {
+    names.clear();
+    std::string s = only;
+    for (size_t at = 0; at <= s.size();) {
+      size_t comma = s.find(',', at);
+      if (comma == std::string::npos) comma = s.size();
+      if (comma > at) names.push_back(s.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
   if (argc > 1 && std::string(argv[1]) == "--lifecycle") {
     for (int round = 0; round < 2; round++) {
-      for (const char* name : {"ptrace", "seccomp"}) Lifecycle(name);
+      for (const auto& name : names) Lifecycle(name);
     }
     return 0;
   }
   const int n = argc > 1 ? atoi(argv[1]) : 20000;
   for (int round = 0; round < 3; round++) {
-    for (const char* name : {"ptrace", "seccomp"}) {
-      printf("platform=%s ns_per_round_trip=%.0f\n", name, RoundTrip(name, n));
+    for (const auto& name : names) {
+      printf("platform=%s ns_per_round_trip=%.0f\n", name.c_str(),
+             RoundTrip(name, n));
       fflush(stdout);
     }
   }

@@ -150,26 +150,16 @@ static void post(struct sc_slot* s, uint32_t seq) {
 }
 
 /* Waits until the sentry posts a command other than `seq`: spins first,
- * then sleeps on the futex. Spinning only pays when the sentry runs on
- * another CPU and answers quickly; on a loaded machine it steals the CPU
- * the answer needs. So the budget adapts: it doubles (up to the sentry's
- * limit) when a spin was answered, halves when it was not, and once at zero
- * is probed again every 32 waits. */
+ * for the budget the sentry set (a fixed one: see kSpinNs in
+ * seccomp_platform.cc; the sentry keeps this thread on another CPU than
+ * its own while both spin), then sleeps on the futex. */
 static uint32_t wait_command(struct sc_slot* s, uint32_t seq) {
-  const uint32_t max = s->spin_iterations;
-  uint32_t budget = s->stub_spin;
-  if (budget > max) budget = max;
-  if (budget == 0 && (++s->stub_probe & 31) == 0) budget = max / 4;
+  const uint32_t budget = s->spin_iterations;
   for (uint32_t i = 0; i < budget; i++) {
     uint32_t v = load32(&s->sentry_seq);
-    if (v != seq) {
-      uint32_t next = budget * 2;
-      s->stub_spin = next > max ? max : next;
-      return v;
-    }
+    if (v != seq) return v;
     __builtin_ia32_pause();
   }
-  s->stub_spin = budget / 2 < 16 ? 0 : budget / 2;
   for (;;) {
     store32(&s->stub_sleeping, 1);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
